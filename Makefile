@@ -1,0 +1,51 @@
+# Passeport — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test venv migrate demo lint check test-sqlite test-postgres test-browser bench clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+# The whole suite on SQLite, then on PostgreSQL, then the browser journeys.
+test: lint test-sqlite test-postgres test-browser
+
+test-sqlite: venv
+	$(BIN)/pytest -m "not browser" -q
+
+test-postgres: venv
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not browser" -q
+
+test-browser: venv
+	$(BIN)/pytest -m browser -q
+
+bench: venv
+	$(PY) bench/caseload.py --quick
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

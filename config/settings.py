@@ -1,0 +1,152 @@
+"""Django settings for Passeport, read from the environment (see config/env.py)."""
+
+from __future__ import annotations
+
+import sys
+
+import dj_database_url
+
+from config.env import BASE_DIR, env_bool, env_int, env_list, env_secret, env_str
+
+TESTING = "pytest" in sys.modules or env_bool("PASSEPORT_TESTING")
+DEBUG = env_bool("DJANGO_DEBUG", default=not TESTING and env_str("DJANGO_ENV", "dev") == "dev")
+PRODUCTION = env_str("DJANGO_ENV", "dev") == "production"
+
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY", allow_local=not PRODUCTION)
+# Key material for personal data encrypted in the database (NIR) and its keyed hash.
+PASSEPORT_DATA_KEY = env_secret("PASSEPORT_DATA_KEY", allow_local=not PRODUCTION)
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "dsfr",
+    "passeport.core",
+    "passeport.people",
+    "passeport.paths",
+    "passeport.web",
+    "passeport.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "passeport.core.middleware.ActiveMembershipMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "passeport.core.context_processors.branding",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "passeport@localhost")
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+    }
+}
+
+FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
+DSFR_MARK_OPTIONAL_FIELDS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Operator branding: the DSFR is reserved to State services, so the operator's
+# name and logo are settings and another operator can re-brand Passeport.
+PASSEPORT_SITE_TITLE = env_str("PASSEPORT_SITE_TITLE", "Passeport")
+PASSEPORT_SITE_TAGLINE = env_str(
+    "PASSEPORT_SITE_TAGLINE", "Parcours insertion emploi formation"
+)
+PASSEPORT_OPERATOR_BRAND = env_str("PASSEPORT_OPERATOR_BRAND", "République<br>Française")
+PASSEPORT_OPERATOR_LOGO_URL = env_str("PASSEPORT_OPERATOR_LOGO_URL", "")
+PASSEPORT_OPERATOR_LOGO_ALT = env_str("PASSEPORT_OPERATOR_LOGO_ALT", "")
+PASSEPORT_USE_DSFR_MARIANNE = env_bool("PASSEPORT_USE_DSFR_MARIANNE", True)
+# Person invitations: how long the link sent by the référent stays valid.
+PASSEPORT_INVITATION_DAYS = env_int("PASSEPORT_INVITATION_DAYS", 14)
+PASSEPORT_PAGE_SIZE = env_int("PASSEPORT_PAGE_SIZE", 25)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}

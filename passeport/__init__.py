@@ -1,0 +1,1 @@
+"""Passeport: the shared "passeport Parcours insertion emploi formation"."""

@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsentScope(models.TextChoices):
+    """Parts of the passport a person opens to an organisation."""
+
+    PATH = "path", _("Mon parcours (situation, freins, objectifs, actions, historique)")
+    DOCUMENTS = "documents", _("Mes documents")
+    RIGHTS = "rights", _("Mes droits")
+    SKILLS = "skills", _("Mes compétences et badges")
+    JOBS = "jobs", _("Les offres d'emploi et les employeurs")
+
+
+class ConsentMethod(models.TextChoices):
+    IN_APP = "in_app", _("Donné par la personne dans son espace")
+    WRITTEN = "written", _("Formulaire signé par la personne")
+    ORAL = "oral", _("Accord oral recueilli en entretien")
+    LEGAL = "legal", _("Obligation légale (ex. orientation RSA)")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "f", _("Femme")
+    MAN = "m", _("Homme")
+    NON_BINARY = "x", _("Non-binaire")
+    UNKNOWN = "", _("Non renseigné")

@@ -1,0 +1,2 @@
+"""Web: the pages (DSFR templates, forms, views), for professionals (`pro`) and for
+the persons accompanied (`me`, "Mon passeport")."""

@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("connexion/", views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("structure/changer/", views.switch_organisation, name="switch_organisation"),
+    path("pro/", include(("passeport.web.pro.urls", "pro"))),
+    path("", include(("passeport.web.me.urls", "me"))),
+]
