@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -208,7 +209,13 @@ class WorkHoursStep(models.Model):
     """A step of progressive work hours (Premières heures: 4 h, 8 h, 12 h … 26 h CDDI)."""
 
     path = models.ForeignKey(Path, on_delete=models.CASCADE, related_name="work_hours")
-    hours_per_week = models.PositiveSmallIntegerField(_("heures par semaine"))
+    hours_per_week = models.PositiveSmallIntegerField(
+        _("heures par semaine"),
+        validators=[
+            MinValueValidator(1, _("Indiquez au moins 1 heure par semaine.")),
+            MaxValueValidator(35, _("Indiquez au plus 35 heures par semaine.")),
+        ],
+    )
     starts_on = models.DateField(_("à partir du"))
     ends_on = models.DateField(_("jusqu'au"), null=True, blank=True)
     contract = models.CharField(_("contrat"), max_length=20, choices=ContractKind.choices,
