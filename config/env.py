@@ -59,3 +59,12 @@ def env_secret(name: str, *, allow_local: bool) -> str:
         local.write_text(secrets.token_urlsafe(48))
         local.chmod(0o600)
     return local.read_text().strip()
+
+
+def env_secret_list(name: str) -> list[str]:
+    """Several secrets (e.g. retired keys still needed to read old data): comma-separated
+    in NAME, or one per line in the file named by NAME_FILE. Empty when neither is set."""
+    value = os.environ.get(name)
+    if value is None and os.environ.get(f"{name}_FILE"):
+        value = Path(os.environ[f"{name}_FILE"]).read_text().replace("\n", ",")
+    return [item.strip() for item in (value or "").split(",") if item.strip()]

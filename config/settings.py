@@ -6,7 +6,15 @@ import sys
 
 import dj_database_url
 
-from config.env import BASE_DIR, env_bool, env_int, env_list, env_secret, env_str
+from config.env import (
+    BASE_DIR,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_secret_list,
+    env_str,
+)
 
 TESTING = "pytest" in sys.modules or env_bool("PASSEPORT_TESTING")
 DEBUG = env_bool("DJANGO_DEBUG", default=not TESTING and env_str("DJANGO_ENV", "dev") == "dev")
@@ -30,9 +38,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "dsfr",
+    "widget_tweaks",  # used by the DSFR form templates (checkboxes, radios)
     "passeport.core",
     "passeport.people",
+    "passeport.directory",
+    "passeport.vault",
     "passeport.paths",
+    "passeport.rights",
     "passeport.web",
     "passeport.api",
 ]
@@ -143,6 +155,39 @@ PASSEPORT_USE_DSFR_MARIANNE = env_bool("PASSEPORT_USE_DSFR_MARIANNE", True)
 # Person invitations: how long the link sent by the référent stays valid.
 PASSEPORT_INVITATION_DAYS = env_int("PASSEPORT_INVITATION_DAYS", 14)
 PASSEPORT_PAGE_SIZE = env_int("PASSEPORT_PAGE_SIZE", 25)
+# Absolute address of the site, used in links sent by e-mail.
+PASSEPORT_BASE_URL = env_str("PASSEPORT_BASE_URL", "http://127.0.0.1:8000")
+
+# Orientations (service directory): remind the partner after N days without an answer,
+# and mark the orientation expired after M days.
+PASSEPORT_ORIENTATION_REMIND_DAYS = env_int("PASSEPORT_ORIENTATION_REMIND_DAYS", 7)
+PASSEPORT_ORIENTATION_EXPIRE_DAYS = env_int("PASSEPORT_ORIENTATION_EXPIRE_DAYS", 30)
+
+# Rights (OpenFisca-France): "task" computes each check through django-tasks; "worker"
+# leaves the queue to the `rights_worker` command. Processes used by a large screening.
+PASSEPORT_RIGHTS_QUEUE = env_str("PASSEPORT_RIGHTS_QUEUE", "task")
+PASSEPORT_RIGHTS_SCREEN_PROCESSES = env_int("PASSEPORT_RIGHTS_SCREEN_PROCESSES", 0) or None
+
+# Digital safe (vault), see .env.example: the key-encryption key comes from the environment
+# (or a file), never from the database; previous keys stay readable during a rotation.
+PASSEPORT_VAULT_MASTER_KEY = env_secret("PASSEPORT_VAULT_MASTER_KEY", allow_local=not PRODUCTION)
+PASSEPORT_VAULT_PREVIOUS_KEYS = env_secret_list("PASSEPORT_VAULT_PREVIOUS_KEYS")
+PASSEPORT_VAULT_STORAGE = env_str("PASSEPORT_VAULT_STORAGE", "filesystem")  # filesystem | s3
+PASSEPORT_VAULT_DIR = env_str("PASSEPORT_VAULT_DIR", str(BASE_DIR / "var" / "vault"))
+PASSEPORT_VAULT_S3 = {
+    "bucket_name": env_str("PASSEPORT_VAULT_S3_BUCKET"),
+    "endpoint_url": env_str("PASSEPORT_VAULT_S3_ENDPOINT_URL"),
+    "region_name": env_str("PASSEPORT_VAULT_S3_REGION"),
+    "access_key": env_str("PASSEPORT_VAULT_S3_ACCESS_KEY_ID"),
+    "secret_key": env_str("PASSEPORT_VAULT_S3_SECRET_ACCESS_KEY"),
+    "location": env_str("PASSEPORT_VAULT_S3_PREFIX", "vault"),
+}
+PASSEPORT_VAULT_MAX_UPLOAD_MB = env_int("PASSEPORT_VAULT_MAX_UPLOAD_MB", 20)
+PASSEPORT_VAULT_CLAMD = env_str("PASSEPORT_VAULT_CLAMD")  # /run/clamav/clamd.ctl or host:port
+PASSEPORT_VAULT_CLAMD_TIMEOUT = env_int("PASSEPORT_VAULT_CLAMD_TIMEOUT", 30)
+PASSEPORT_VAULT_SHARE_DAYS = env_int("PASSEPORT_VAULT_SHARE_DAYS", 90)
+PASSEPORT_VAULT_REMINDER_DAYS = [int(d) for d in env_list("PASSEPORT_VAULT_REMINDER_DAYS", ["30", "7"])]
+PASSEPORT_VAULT_RETENTION_YEARS = env_int("PASSEPORT_VAULT_RETENTION_YEARS", 2)
 
 LOGGING = {
     "version": 1,

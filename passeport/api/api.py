@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -11,21 +13,35 @@ from ninja.errors import ValidationError as NinjaValidationError
 from passeport.core.errors import PasseportError
 
 from .auth import AUTH
+from .schemas import CUSTOM_ERROR_CODES
 
 api = NinjaAPI(
     title="Passeport API",
     version="1.0.0",
     description=(
-        "API du passeport parcours insertion emploi formation. Authentification : jeton "
-        "d'API de la structure (`Authorization: Bearer pp_…`) ou session. Chaque lecture "
-        "de données d'une personne vérifie son consentement et laisse une trace d'audit. "
-        "Les erreurs sont en JSON : `{\"code\": …, \"message\": …, \"field\": …}`."
+        "API du passeport parcours insertion emploi formation.\n\n"
+        "**Authentification** : jeton d'API de la structure (`Authorization: Bearer pp_…`, "
+        "créé par un administrateur, révocable) ou session des pages (les requêtes POST, "
+        "PATCH et DELETE portent alors l'en-tête `X-CSRFToken`).\n\n"
+        "**Accès** : une personne n'est visible que si son accord (partie « parcours ») "
+        "couvre votre structure ; sinon 404 `not_found`, comme pour ce qui n'existe pas. "
+        "Chaque lecture de données d'une personne laisse une trace dans son journal "
+        "d'accès.\n\n"
+        "**Pagination** : par numéro de page pour la liste des personnes (`page`, "
+        "`page_size`) ; par curseur pour l'historique et le journal d'accès (`cursor`, "
+        "`next_cursor`).\n\n"
+        "**Erreurs** : JSON `{\"code\": …, \"message\": …, \"field\": …}` avec un code "
+        "stable ; 422 `invalid_input` pour une donnée mal formée, 400 pour une règle "
+        "métier (ex. `invalid_nir`), 409 pour un conflit (ex. `duplicate_suspected`)."
     ),
     auth=AUTH,
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def error_body(code: str, message: str, field: str | None = None, details: dict | None = None):
@@ -45,11 +61,17 @@ def on_passeport_error(request, exc: PasseportError):
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
+    """422 `invalid_input` (or the stable code of a schema rule, e.g. `path_scope_required`),
+    naming the first field in error; `details.errors` lists them all."""
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload")]
+    # The location without the parameter source nor pydantic's hints about union members.
+    loc = list(first.get("loc", []))
+    loc = loc[2:] if loc[:1] == ["body"] else loc[1:]
+    loc = [str(p) for p in loc if isinstance(p, int) or _FIELD_NAME.match(str(p))]
+    code = first.get("type") if first.get("type") in CUSTOM_ERROR_CODES else "invalid_input"
     return api.create_response(
         request,
-        error_body("invalid_input", first.get("msg", _("Données invalides.")),
+        error_body(code, first.get("msg", _("Données invalides.")),
                    ".".join(loc) or None, {"errors": exc.errors}),
         status=422,
     )
@@ -69,7 +91,8 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
+    code = {400: "bad_request", 403: "forbidden"}.get(exc.status_code, "http_error")
+    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
 
 from .routers import register  # noqa: E402

@@ -44,3 +44,8 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
 
 def audit_events_for_person(person_uid: str) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(person_uid=person_uid).select_related("organisation")
+
+
+def api_tokens_of(organisation: Organisation) -> QuerySet[ApiToken]:
+    return (ApiToken.objects.filter(organisation=organisation).select_related("created_by")
+            .order_by("-created_at", "-pk"))

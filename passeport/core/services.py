@@ -167,3 +167,72 @@ __all__ = [
     "member_set_role",
     "organisation_create",
 ]
+
+
+def bulk_insert(model, objs, *, batch_size: int = 5000) -> int:
+    """Insert many rows through one prepared statement (executemany; COPY on PostgreSQL),
+    for the large writes of batch jobs (e.g. a rights screening of 100,000 persons and its audit events), where
+    bulk_create's per-value preparation and SQL building dominate. Field defaults must
+    already be on the objects (they are, for objects built with the model's constructor);
+    primary keys are not read back."""
+    import json
+
+    from django.db import connections, router
+
+    conn = connections[router.db_for_write(model)]
+    ops = conn.ops
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+
+    def converter(field):
+        kind = field.get_internal_type()
+        if kind == "JSONField":
+            return lambda v: None if v is None else json.dumps(v, cls=field.encoder)
+        if kind == "DateTimeField":
+            return ops.adapt_datetimefield_value
+        if kind == "DateField":
+            return ops.adapt_datefield_value
+        if kind == "DecimalField":
+            return lambda v: ops.adapt_decimalfield_value(v, field.max_digits,
+                                                          field.decimal_places)
+        return None
+
+    convs = [(f.attname, converter(f)) for f in fields]
+    qn = ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+    rows = [tuple(getattr(o, name) if conv is None else conv(getattr(o, name))
+                  for name, conv in convs) for o in objs]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":  # COPY: one stream instead of a round trip per row
+            copy_sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            for start in range(0, len(rows), batch_size):
+                cursor.executemany(sql, rows[start:start + batch_size])
+    return len(rows)
+
+
+def audit_record_many_fast(
+    actor: Actor,
+    *,
+    action: str,
+    object_type: str,
+    entries: Iterable[tuple[str, int | None]],
+    detail: dict | None = None,
+) -> int:
+    """Same events as `audit_record_many`, for tens of thousands of entries (batch jobs)."""
+    now = timezone.now()
+    org = actor.organisation
+    events = [
+        AuditEvent(at=now, actor_id=actor.user.pk if actor.user else None,
+                   actor_label=actor.label[:200], organisation_id=org.pk if org else None,
+                   api_token_id=actor.api_token.pk if actor.api_token else None,
+                   person_uid=uid, consent_id=consent_id, action=action,
+                   object_type=object_type, object_id=uid, channel=actor.channel,
+                   detail=detail or {})
+        for uid, consent_id in entries
+    ]
+    return bulk_insert(AuditEvent, events)

@@ -119,6 +119,7 @@ class EventKind(models.TextChoices):
     WORK_HOURS = "work_hours", _("Heures de travail")
     MESSAGE = "message", _("Message de la personne")
     REFERENT = "referent", _("Référent")
+    ORIENTATION = "orientation", _("Orientation")
 
 
 class AppointmentOutcome(models.TextChoices):

@@ -104,7 +104,13 @@ class DiagnosticEntry(models.Model):
             models.CheckConstraint(condition=Q(severity__gte=0, severity__lte=3),
                                    name="diagnostic_severity_range"),
         ]
-        indexes = [models.Index(fields=["theme", "is_current", "severity"], name="diag_theme_current")]
+        indexes = [
+            models.Index(fields=["theme", "is_current", "severity"], name="diag_theme_current"),
+            # "Paths with this frein at this severity now" (the caseload's frein filter),
+            # read from the index alone.
+            models.Index(fields=["theme", "severity", "path"], condition=Q(is_current=True),
+                         name="diag_current_theme_sev_path"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_theme_display()} : {self.get_severity_display()}"

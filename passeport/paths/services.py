@@ -17,9 +17,10 @@ from passeport.core.enums import AuditAction
 from passeport.core.errors import Conflict, NotFound, PasseportError
 from passeport.core.models import Membership
 from passeport.core.services import audit_record
-from passeport.people.enums import ConsentScope
+from passeport.people.enums import ConsentMethod, ConsentScope
 from passeport.people.models import Person
 from passeport.people.selectors import active_consent
+from passeport.people.services import person_claim_existing, person_create
 
 from .enums import (
     ActionStatus,
@@ -41,7 +42,8 @@ SITUATION_FIELDS = ("employment_status", "unemployed_since", "education_level", 
 
 def _clean(obj) -> None:
     try:
-        obj.full_clean()
+        # created_by is empty when an API token or the system acts (no user).
+        obj.full_clean(exclude=["created_by"])
     except ValidationError as exc:
         field, errors = next(iter(exc.message_dict.items()))
         raise PasseportError(errors[0], code="invalid", field=None if field == "__all__" else field,
@@ -350,3 +352,57 @@ def work_hours_add(*, actor: Actor, path: Path, hours_per_week: int, starts_on: 
            step.get_contract_display())
     _audit(actor, path, AuditAction.CREATE, "work_hours", step.pk)
     return step
+
+
+@transaction.atomic
+def person_enrol(*, actor: Actor, data: dict[str, Any], nir: str | None = None,
+                 scopes: list[str] | None = None, consent_method: str = ConsentMethod.ORAL,
+                 purpose: str = "", referent: Membership | None = None,
+                 ignore_duplicates: bool = False, existing_public_id: str | None = None) -> Path:
+    """Enrol a person in one step: create their passport with their consent to the
+    actor's organisation (person_create) and open their path (path_open).
+
+    Raises DuplicateSuspected like person_create. With `existing_public_id` (one of the
+    suspected duplicates of `data`/`nir`: "it is this person"), the existing passport is
+    used instead: the person's consent is recorded for the actor's organisation and a
+    path is opened if none is open. Returns the open path; nothing is saved on error.
+    """
+    org = actor.organisation
+    if org is None:
+        raise NotFound(_("Passeport introuvable."))
+    scopes = list(dict.fromkeys(scopes or [ConsentScope.PATH]))
+    if ConsentScope.PATH not in scopes:
+        raise PasseportError(
+            _("Cochez au moins « %s » : c'est la partie du passeport que votre structure "
+              "accompagne.") % ConsentScope.PATH.label,
+            code="path_scope_required", field="scopes")
+    if existing_public_id:
+        person = person_claim_existing(
+            actor=actor, existing_public_id=existing_public_id, data=data, nir=nir,
+            scopes=scopes, consent_method=consent_method, purpose=purpose)
+    else:
+        person = person_create(actor=actor, data=data, nir=nir, scopes=scopes,
+                               consent_method=consent_method, purpose=purpose,
+                               ignore_duplicates=ignore_duplicates)
+    path = Path.objects.open().filter(person=person).select_related("person").first()
+    if path is None:
+        path = path_open(actor=actor, person=person, referent=referent)
+    return path
+
+
+@transaction.atomic
+def path_update(*, actor: Actor, path: Path, situation: dict[str, Any] | None = None,
+                set_referent: bool = False, referent: Membership | None = None,
+                status: str | None = None, exit_reason: str = "",
+                closed_on: date | None = None) -> Path:
+    """Change the situation, the référent and/or the status of a path in one go (the
+    API's PATCH): all or nothing. Each part goes through its own service."""
+    ensure_professional(actor, path)
+    if situation:
+        path = path_update_situation(actor=actor, path=path, data=situation)
+    if set_referent:
+        path = path_set_referent(actor=actor, path=path, referent=referent)
+    if status is not None and (status != path.status or path.status == PathStatus.CLOSED):
+        path = path_set_status(actor=actor, path=path, status=status, exit_reason=exit_reason,
+                               closed_on=closed_on)
+    return path

@@ -14,10 +14,11 @@ from passeport.core.actor import Actor
 from passeport.core.enums import AuditAction
 from passeport.core.errors import NotFound
 from passeport.core.models import AuditEvent
-from passeport.core.services import audit_record
+from passeport.core.services import audit_record, audit_record_many
 from passeport.core.text import normalize
 
-from .models import Consent, Person, nir_hash
+from .enums import ConsentScope
+from .models import Consent, Invitation, Person, nir_hash
 
 
 def persons_visible_to(actor: Actor, scope: str | None = None) -> QuerySet[Person]:
@@ -142,3 +143,42 @@ def person_access_log(person: Person) -> QuerySet[AuditEvent]:
     if person.user_id:
         qs = qs.exclude(actor_id=person.user_id)
     return qs
+
+
+def person_duplicates_shown(actor: Actor, candidates: list[DuplicateCandidate]) -> None:
+    """Record in the audit log that likely duplicates were shown to the actor (names,
+    birth date and commune only), so that the persons see it in their access log."""
+    audit_record_many(actor, action=AuditAction.LIST, object_type="duplicate_candidate",
+                      entries=[(c.person.public_id, None) for c in candidates],
+                      detail={"reason": "duplicate_check"})
+
+
+def invitations_of(person: Person) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(person=person).select_related("organisation").order_by(
+        "-created_at", "-pk")
+
+
+def consent_get_for(actor: Actor, consent_id: int) -> Consent:
+    """A consent the actor may act on: one given to the actor's organisation, or any of
+    the person's own consents when the actor is the person. NotFound otherwise."""
+    consent = Consent.objects.select_related("person", "organisation").filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound(_("Consentement introuvable."))
+    is_person = (actor.user is not None and actor.membership is None
+                 and consent.person.user_id == actor.user.pk)
+    if not is_person and (actor.organisation_id is None
+                          or consent.organisation_id != actor.organisation_id):
+        raise NotFound(_("Consentement introuvable."))
+    return consent
+
+
+def person_access_log_for(actor: Actor, public_id: str) -> QuerySet[AuditEvent]:
+    """Who accessed the person's passport. The person sees every organisation's
+    accesses; a professional (or an API token) sees only their own organisation's, for
+    its own audit needs. The read itself is checked (consent) and audited."""
+    person = person_get_for(actor, public_id, scope=ConsentScope.PATH, what="access_log")
+    if person.current_consent is None:  # the person themselves
+        return person_access_log(person)
+    return (AuditEvent.objects.filter(person_uid=person.public_id,
+                                      organisation_id=actor.organisation_id)
+            .select_related("organisation"))

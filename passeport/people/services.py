@@ -51,7 +51,10 @@ def _validation_to_error(exc: ValidationError) -> PasseportError:
         err = errors[0]
         return PasseportError(" ".join(err.messages), code=err.code or "invalid", field=field,
                               details={"errors": exc.message_dict})
-    return PasseportError(" ".join(exc.messages), code=getattr(exc, "code", None) or "invalid")
+    code = getattr(exc, "code", None) or "invalid"
+    # Person.set_nir raises a plain ValidationError: name the field it is about.
+    return PasseportError(" ".join(exc.messages), code=code,
+                          field="nir" if code == "invalid_nir" else None)
 
 
 def _require_org(actor: Actor) -> Organisation:
@@ -119,7 +122,8 @@ def person_update(*, actor: Actor, person: Person, data: dict[str, Any], nir: st
         if nir is not None:
             person.set_nir(nir)
             changed.append("nir")
-        person.full_clean(exclude=["search_name", "public_id"])
+        # created_by_organisation is empty once that organisation is deleted (SET_NULL).
+        person.full_clean(exclude=["search_name", "public_id", "created_by_organisation"])
     except ValidationError as exc:
         raise _validation_to_error(exc) from exc
     if person.nir_hash and Person.objects.filter(nir_hash=person.nir_hash).exclude(pk=person.pk).exists():
@@ -270,3 +274,60 @@ def invitation_accept(*, raw_token: str, password: str):
                  object_id=person.public_id, person_uid=person.public_id,
                  detail={"event": "invitation_accepted"})
     return user
+
+
+@transaction.atomic
+def person_claim_existing(
+    *,
+    actor: Actor,
+    existing_public_id: str,
+    data: dict[str, Any],
+    nir: str | None = None,
+    scopes: list[str] | None = None,
+    consent_method: str = ConsentMethod.ORAL,
+    purpose: str = "",
+) -> Person:
+    """"It is this person": instead of creating a passport, use `existing_public_id`,
+    which must be one of the likely duplicates of `data`/`nir` (what person_create
+    reported), and record the person's consent to the actor's organisation (unless an
+    active consent for each scope already exists). NotFound if it is not a duplicate."""
+    org = _require_org(actor)
+    candidates = person_duplicates(
+        actor=actor, first_name=data.get("first_name") or "", last_name=data.get("last_name") or "",
+        birth_name=data.get("birth_name") or "", birth_date=data.get("birth_date"), nir=nir,
+    )
+    match = next((c for c in candidates if c.person.public_id == existing_public_id), None)
+    if match is None:
+        raise NotFound(_("Passeport introuvable."))
+    person = match.person
+    missing = [s for s in dict.fromkeys(scopes or [ConsentScope.PATH])
+               if not Consent.objects.active().filter(person=person, organisation=org,
+                                                     scope=s).exists()]
+    if missing:
+        consent_grant(actor=actor, person=person, organisation=org, scopes=missing,
+                      method=consent_method,
+                      purpose=purpose or _("Accompagnement du parcours d'insertion"))
+    return person
+
+
+@transaction.atomic
+def consents_end_with_purpose(*, actor: Actor, consents: list[Consent], reason: str) -> int:
+    """Withdraw consents that were given for one purpose only, now ended (e.g. an
+    orientation to a partner refused, cancelled or expired): the partner keeps no access
+    the person did not otherwise give. Each withdrawal leaves an audit event with `reason`.
+    Consents already withdrawn are left as they are. Returns how many were withdrawn."""
+    now = timezone.now()
+    ended = 0
+    for consent in consents:
+        if consent.withdrawn_at is not None:
+            continue
+        consent.withdrawn_at = now
+        consent.withdrawn_by = actor.user
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        audit_record(actor, action=AuditAction.CONSENT_WITHDRAW, object_type="consent",
+                     object_id=consent.pk, person_uid=consent.person.public_id,
+                     consent_id=consent.pk,
+                     detail={"scope": consent.scope, "organisation": consent.organisation.name,
+                             "reason": reason})
+        ended += 1
+    return ended

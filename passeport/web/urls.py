@@ -9,5 +9,8 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("structure/changer/", views.switch_organisation, name="switch_organisation"),
     path("pro/", include(("passeport.web.pro.urls", "pro"))),
+    path("", include(("passeport.web.directory.urls", "directory"))),
+    path("", include(("passeport.web.vault.urls", "vault"))),
+    path("", include(("passeport.web.rights.urls", "rights"))),
     path("", include(("passeport.web.me.urls", "me"))),
 ]

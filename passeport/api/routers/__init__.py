@@ -2,6 +2,11 @@
 
 
 def register(api) -> None:
-    from . import organisations
+    from . import directory, organisations, paths, persons, rights, vault
 
     api.add_router("/organisations", organisations.router, tags=["Structures"])
+    api.add_router("/", persons.router, tags=["Personnes et consentements"])
+    api.add_router("/", paths.router, tags=["Parcours"])
+    api.add_router("/directory", directory.router, tags=["Annuaire et orientations"])
+    api.add_router("/vault", vault.router, tags=["Coffre-fort numérique"])
+    api.add_router("/rights", rights.router, tags=["Droits"])

@@ -1,7 +1,20 @@
+"""Pages of the person accompanied (namespace "me"). The invitation URL is built by
+people.services.invitation_create as `{base_url}/invitation/<token>/`."""
+
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("mon-passeport/", views.home, name="home"),
+    path("mon-passeport/objectifs/proposer/", views.objective_propose, name="objective_propose"),
+    path("mon-passeport/actions/proposer/", views.action_propose, name="action_propose"),
+    path("mon-passeport/actions/<int:pk>/faite/", views.action_done, name="action_done"),
+    path("mon-passeport/actions/<int:pk>/a-refaire/", views.action_undo, name="action_undo"),
+    path("mon-passeport/message/", views.message, name="message"),
+    path("mon-passeport/historique/", views.history, name="history"),
+    path("mon-passeport/acces/", views.access, name="access"),
+    path("mon-passeport/acces/<int:pk>/retirer/", views.consent_withdraw_view,
+         name="consent_withdraw"),
 ]

@@ -1,0 +1,1 @@
+"""Views of the professional pages: caseload, persons, the passport, the organisation."""

@@ -1,0 +1,54 @@
+"""The caseload ("file active"): search, filters, pagination, next due actions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.vary import vary_on_headers
+from dsfr.utils import list_pages
+
+from passeport.core.selectors import members_of
+from passeport.paths.selectors import caseload_next_actions, caseload_page
+from passeport.web.context import actor_for
+from passeport.web.decorators import professional_required
+
+from ..forms import CaseloadFilterForm
+
+MAX_PAGE_SIZE = 100
+
+
+def page_size(request) -> int:
+    """`taille` in the query string, bounded to 1..100, else PASSEPORT_PAGE_SIZE."""
+    try:
+        size = int(request.GET.get("taille", ""))
+    except ValueError:
+        size = settings.PASSEPORT_PAGE_SIZE
+    return max(1, min(size, MAX_PAGE_SIZE))
+
+
+@professional_required
+@vary_on_headers("HX-Request")
+def caseload(request):
+    actor = actor_for(request)
+    members = []
+    if actor.sees_whole_caseload:
+        members = list(members_of(actor.organisation).filter(is_active=True))
+    form = CaseloadFilterForm(request.GET, sees_whole_caseload=actor.sees_whole_caseload,
+                              members=members)
+    filters = form.to_filters()
+    page = list_pages(caseload_page(actor, filters, request.GET.get("page", 1),
+                                    page_size=page_size(request)))
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "today": timezone.localdate(),
+        "has_filters": bool(filters.q or filters.status or filters.frein or filters.overdue
+                            or filters.referent_id),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        return render(request, "pro/caseload/_results.html", {**context, "oob_count": True})
+    context["next_actions"] = caseload_next_actions(actor)
+    return render(request, "pro/caseload/page.html", context)

@@ -1,0 +1,98 @@
+"""The demo data command: counts, varied paths, idempotence, refusal in production,
+and every demo path visible to its référent through the caseload."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.utils import timezone
+from stdnum.fr import siret
+
+from passeport.core.actor import Actor
+from passeport.core.enums import Role
+from passeport.core.models import AuditEvent, Membership, Organisation
+from passeport.paths.enums import PathStatus
+from passeport.paths.models import Action, Path, TimelineEvent, WorkHoursStep
+from passeport.paths.selectors import CaseloadFilters, caseload_queryset
+from passeport.people.enums import ConsentScope
+from passeport.people.models import Consent, Person
+from passeport.web.demo import DEMO_PASSWORD
+
+PASSWORD = "demo-test-mot-de-passe"
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(db):
+    return run("--persons", "20", "--password", PASSWORD)
+
+
+def test_demo_counts_and_logins(demo, client):
+    assert Organisation.objects.count() == 6
+    assert all(siret.is_valid(s) for s in Organisation.objects.values_list("siret", flat=True))
+    assert Membership.objects.filter(role=Role.REFERENT).count() == 12
+    assert Membership.objects.filter(role=Role.MANAGER).count() == 6
+    assert Membership.objects.filter(role=Role.ADMIN).count() == 6
+    assert Person.objects.count() == 20
+    assert Path.objects.count() == 20
+    # The printed logins work with the printed password.
+    emails = [word for word in demo.split() if "@" in word]
+    assert len(emails) == 4 and f"Mot de passe de tous ces comptes : {PASSWORD}" in demo
+    for email in emails:
+        assert client.login(username=email, password=PASSWORD), email
+
+
+def test_demo_paths_are_varied(demo):
+    statuses = set(Path.objects.values_list("status", flat=True))
+    assert statuses == {PathStatus.ACTIVE, PathStatus.PAUSED, PathStatus.CLOSED}
+    ladder = list(WorkHoursStep.objects.values_list("hours_per_week", flat=True)
+                  .order_by("path_id", "starts_on"))
+    assert ladder[:2] == [4, 8]
+    assert Action.objects.open().filter(due_on__lt=timezone.localdate()).exists()
+    assert TimelineEvent.objects.filter(kind="appointment", appointment_outcome="missed").exists()
+    followed_twice = [p for p in Person.objects.all()
+                      if Consent.objects.filter(person=p, scope=ConsentScope.PATH)
+                      .values("organisation").distinct().count() > 1]
+    assert followed_twice
+    assert Consent.objects.filter(withdrawn_at__isnull=False).exists()
+    assert Person.objects.filter(user__isnull=False).count() == 1
+    # Built through the services: every person has a creation audit event.
+    assert AuditEvent.objects.filter(action="create", object_type="person").count() == 20
+
+
+def test_demo_is_idempotent(demo):
+    counts = (Person.objects.count(), Path.objects.count(), TimelineEvent.objects.count())
+    out = run("--persons", "20", "--password", PASSWORD)
+    assert "déjà chargées" in out
+    assert (Person.objects.count(), Path.objects.count(), TimelineEvent.objects.count()) == counts
+    assert Organisation.objects.count() == 6
+
+
+def test_every_demo_path_is_in_its_referents_caseload(demo):
+    for path in Path.objects.select_related("referent__user", "referent__organisation"):
+        assert path.referent is not None
+        actor = Actor(user=path.referent.user, membership=path.referent)
+        status = PathStatus.CLOSED if path.status == PathStatus.CLOSED else ""
+        visible = caseload_queryset(actor, CaseloadFilters(status=status))
+        assert visible.filter(pk=path.pk).exists(), path
+
+
+def test_password_is_not_the_fixed_one_outside_debug(db):
+    out = run("--persons", "3")
+    assert DEMO_PASSWORD not in out
+    assert "Mot de passe de tous ces comptes : " in out
+
+
+@override_settings(PRODUCTION=True)
+def test_refused_in_production_unless_forced(db):
+    with pytest.raises(CommandError):
+        run("--persons", "2")
+    assert not Organisation.objects.exists()
+    run("--persons", "2", "--force", "--password", PASSWORD)
+    assert Person.objects.count() == 2
