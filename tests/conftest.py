@@ -6,6 +6,7 @@ from passeport.core.actor import Actor
 from passeport.core.enums import Role
 from passeport.people.enums import ConsentScope
 
+from .browser_support import axe, browser, page  # noqa: F401  (browser fixtures, defined once)
 from .factories import (
     ConsentFactory,
     MembershipFactory,

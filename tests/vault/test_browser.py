@@ -3,15 +3,13 @@ axe-core on every page: upload a photo, see it, share it, read the log."""
 
 import pytest
 
-from tests.browser.conftest import axe, browser, page  # noqa: F401 - the browser fixtures
-
 from .conftest import jpeg
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_person_uploads_shares_and_reads_the_log(live_server, page, axe, person, org,  # noqa: F811
+def test_person_uploads_shares_and_reads_the_log(live_server, page, axe, person, org,
                                                  tmp_path):
     page.goto(f"{live_server.url}/connexion/")
     page.get_by_label("Adresse e-mail").fill(person.user.email)
