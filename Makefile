@@ -46,6 +46,9 @@ test-browser: venv
 
 bench: venv
 	$(PY) bench/caseload.py --quick
+	$(PY) bench/directory.py --quick
+	$(PY) bench/rights.py --quick
+	$(PY) bench/vault.py --quick
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

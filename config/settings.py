@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
+    "django_tasks_db",  # the database queue of production (TASKS_BACKEND), run by db_worker
     "dsfr",
     "widget_tweaks",  # used by the DSFR form templates (checkboxes, radios)
     "passeport.core",

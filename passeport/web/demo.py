@@ -25,6 +25,15 @@ from passeport.core.enums import OrganisationKind, Role
 from passeport.core.models import Membership, Organisation, User
 from passeport.core.services import member_add, organisation_create
 from passeport.core.text import normalize
+from passeport.directory.models import Service
+from passeport.directory.services import (
+    orientation_accept,
+    orientation_create,
+    orientation_refuse,
+    orientation_request_info,
+    service_save,
+    structure_save,
+)
 from passeport.paths.enums import (
     ActionStatus,
     AppointmentOutcome,
@@ -131,6 +140,48 @@ ORGS = [
 # Which organisation often follows a path alongside the one leading it.
 PARTNERS = {"ml": ["ft", "aci"], "ft": ["plie", "aci"], "cd": ["aci", "ccas", "plie"],
             "ccas": ["cd"], "aci": ["cd", "plie"], "plie": ["aci", "ft"]}
+# The services each organisation publishes in the directory (data·inclusion vocabulary).
+OFFER = {
+    "ml": [("Permanence logement des jeunes", "information",
+            "Conseils pour trouver et louer un premier logement, aide aux dossiers.",
+            ["logement-hebergement--louer-un-logement",
+             "logement-hebergement--sinformer-sur-les-demarches-liees-a-lacces-au-logement"],
+            ["jeunes"]),
+           ("Aide au permis de conduire des jeunes", "aide-financiere",
+            "Financement d'une partie du permis B et suivi avec une auto-école sociale.",
+            ["mobilite--preparer-un-permis", "mobilite--financer-ma-mobilite"], ["jeunes"])],
+    "ft": [("Atelier numérique : mon espace candidat", "atelier",
+            "Créer son espace, déposer son CV, répondre aux offres en ligne.",
+            ["numerique--maitriser-les-fondamentaux-du-numerique",
+             "trouver-un-emploi--repondre-a-des-offres-demploi"], ["demandeurs-emploi"])],
+    "cd": [("Fonds de solidarité logement", "aide-financiere",
+            "Aide pour payer une caution, un premier loyer ou des impayés de loyer.",
+            ["logement-hebergement--reduire-les-impayes-de-loyer",
+             "logement-hebergement--se-maintenir-dans-le-logement"],
+            ["beneficiaires-des-minimas-sociaux", "familles"])],
+    "ccas": [("Point conseil budget", "accompagnement",
+              "Faire le point sur son budget, prévenir et traiter le surendettement.",
+              ["difficultes-financieres--ameliorer-sa-gestion-budgetaire",
+               "difficultes-financieres--situation-dendettement-surendettement"],
+              ["tous-publics"]),
+             ("Accompagnement aux démarches en ligne", "accompagnement",
+              "Une conseillère numérique vous aide pour la CAF, l'Assurance maladie, les impôts.",
+              ["numerique--acceder-a-des-services-en-ligne"], ["tous-publics"])],
+    "aci": [("Location de scooters à 1 € par jour", "aide-materielle",
+             "Un scooter pour aller au travail ou en formation, le temps de trouver une solution.",
+             ["mobilite--acceder-a-un-vehicule"], ["demandeurs-emploi", "jeunes"]),
+            ("Garage solidaire : réparer son véhicule", "aide-materielle",
+             "Réparations à prix coûtant pour les personnes accompagnées.",
+             ["mobilite--entretenir-reparer-son-vehicule"], ["beneficiaires-des-minimas-sociaux"])],
+    "plie": [("Garde d'enfants pour reprendre un emploi", "aide-materielle",
+              "Places de crèche et assistantes maternelles pour les parents qui reprennent.",
+              ["famille--garde-denfants"], ["familles"]),
+             ("Ateliers de recherche d'emploi", "atelier",
+              "Préparer ses candidatures et ses entretiens en petit groupe.",
+              ["trouver-un-emploi--repondre-a-des-offres-demploi",
+               "trouver-un-emploi--convaincre-un-recruteur-en-entretien"],
+              ["demandeurs-emploi"])],
+}
 JOB_TITLES = {Role.REFERENT: "Conseiller·ère en insertion", Role.MANAGER: "Responsable de secteur",
               Role.ADMIN: "Administrateur·rice Passeport"}
 
@@ -567,6 +618,54 @@ class _Builder:
                 self.backdated_objectives.append(obj)
         self.opened[person.pk] = (opened, self.orgs[spec.key].pk, path.pk)
 
+    # -- directory and orientations -------------------------------------------------------
+    def directory(self) -> None:
+        """Each organisation publishes its services; some persons with a mobility frein
+        are oriented to the ACI's scooters, with answers of every kind."""
+        for spec in ORGS:
+            manager = self.members[spec.key][Role.MANAGER][0]
+            actor = Actor(user=manager.user, membership=manager)
+            insee, name, postal_code, _w = COMMUNES[spec.commune]
+            structure = structure_save(actor=actor, data={
+                "nom": spec.name, "commune": name, "code_postal": postal_code,
+                "code_insee": insee, "courriel": f"{spec.email}.{DEMO_DOMAIN}"})
+            for title, kind, description, themes, publics in OFFER.get(spec.key, []):
+                service_save(actor=actor, structure=structure, data={
+                    "nom": title, "type": kind, "description": description,
+                    "thematiques": themes, "publics": publics, "frais": "gratuit",
+                    "modes_accueil": ["en-presentiel"],
+                    "modes_mobilisation": ["envoyer-un-courriel", "telephoner"],
+                    "mobilisable_par": ["professionnels"]})
+        scooters = Service.objects.get(nom="Location de scooters à 1 € par jour")
+        aci = self.members["aci"][Role.MANAGER][0]
+        partner = Actor(user=aci.user, membership=aci)
+        # Persons with a mobility frein first, then others followed elsewhere than the ACI.
+        open_paths = (Path.objects.open().exclude(organisation=self.orgs["aci"])
+                      .filter(referent__isnull=False).select_related("person", "referent__user"))
+        mobility = list(open_paths.filter(diagnostic__theme="mobilite", diagnostic__is_current=True,
+                                          diagnostic__severity__gte=2).distinct().order_by("pk")[:6])
+        others = open_paths.exclude(pk__in=[p.pk for p in mobility]).order_by("pk")
+        paths = mobility + list(others[:max(0, 6 - len(mobility))])
+        answers = ["accept", "accept", "refuse", "info", "wait", "wait"]
+        for path, answer in zip(paths, answers, strict=False):
+            referent = Actor(user=path.referent.user, membership=path.referent)
+            orientation = orientation_create(
+                actor=referent, person=path.person, service=scooters,
+                scopes=[ConsentScope.PATH], consent_method=ConsentMethod.ORAL,
+                person_agreed=True,
+                message=f"{path.person.first_name} n'a pas de moyen de transport pour aller "
+                        "en formation ; le permis est prévu dans quelques mois.")
+            if answer == "accept":
+                orientation_accept(actor=partner, orientation=orientation,
+                                   comment="Rendez-vous lundi à 9 h pour la remise du scooter.")
+            elif answer == "refuse":
+                orientation_refuse(actor=partner, orientation=orientation,
+                                   reason="no_capacity",
+                                   comment="Plus de scooter disponible avant le mois prochain.")
+            elif answer == "info":
+                orientation_request_info(actor=partner, orientation=orientation,
+                                         message="A-t-il ou a-t-elle le BSR ou le permis AM ?")
+
     def flush(self) -> None:
         events = []
         current, position = None, 0
@@ -611,6 +710,7 @@ def load_demo(*, persons: int = 200, seed: int = SEED, password: str) -> DemoRes
     for i, plan in enumerate(plans):
         builder.person(i, plan)
     builder.flush()
+    builder.directory()
     return DemoResult(
         organisations=len(builder.orgs),
         professionals=sum(len(ms) for roles in builder.members.values() for ms in roles.values()),

@@ -96,3 +96,22 @@ def test_refused_in_production_unless_forced(db):
     assert not Organisation.objects.exists()
     run("--persons", "2", "--force", "--password", PASSWORD)
     assert Person.objects.count() == 2
+
+
+def test_demo_directory_and_orientations(demo):
+    """The demo territory publishes its offer (valid data·inclusion) and shows orientations
+    waiting, accepted and refused, written in the persons' timelines."""
+    from data_inclusion.schema.v1 import Service as DiService
+
+    from passeport.directory.models import Orientation, Service
+    from passeport.directory.selectors import directory_export
+
+    assert Service.objects.filter(structure__organisation__isnull=False).count() >= 10
+    _structures, services = directory_export()
+    for record in services:
+        DiService.model_validate(record)
+    statuses = set(Orientation.objects.values_list("status", flat=True))
+    assert {"sent", "accepted"} <= statuses
+    for orientation in Orientation.objects.all():
+        assert TimelineEvent.objects.filter(path__person=orientation.person,
+                                            kind="orientation").exists()
