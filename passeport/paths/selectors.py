@@ -51,8 +51,21 @@ def caseload_queryset(actor: Actor, filters: CaseloadFilters) -> QuerySet[Path]:
     return _caseload_filter(actor, filters)
 
 
-def _caseload_filter(actor: Actor, filters: CaseloadFilters, *, driven: bool = False
-                     ) -> QuerySet[Path]:
+SEARCH_IDS_MAX = 2000  # a name search matching more persons stays a subquery
+
+
+def _search_person_ids(q: str) -> list[int] | None:
+    """The persons a name search matches, as a list of ids when they are few (the usual
+    case: a name typed by a référent). A literal list lets both engines start from the
+    paths of those persons, where a subquery joined to the name order may lead
+    PostgreSQL to walk every person by name. None when the search matches many."""
+    ids = list(Person.objects.search(q).order_by().values_list("pk", flat=True)
+               [:SEARCH_IDS_MAX + 1])
+    return ids if len(ids) <= SEARCH_IDS_MAX else None
+
+
+def _caseload_filter(actor: Actor, filters: CaseloadFilters, *, driven: bool = False,
+                     search_ids: list[int] | None = None) -> QuerySet[Path]:
     """The caseload's rows. With `driven`, the same rows written so that the database
     starts from the most selective condition and probes the others: the search, else
     the référent's paths, else the frein, else the status, else the organisation's
@@ -87,7 +100,10 @@ def _caseload_filter(actor: Actor, filters: CaseloadFilters, *, driven: bool = F
     if referent_id is not None:
         qs = qs.filter(referent_id=referent_id)
     if filters.q:
-        qs = qs.filter(person__in=Person.objects.search(filters.q).values("pk"))
+        if search_ids is not None:
+            qs = qs.filter(person_id__in=search_ids)
+        else:
+            qs = qs.filter(person__in=Person.objects.search(filters.q).values("pk"))
     if filters.frein:
         freins = DiagnosticEntry.objects.filter(theme=filters.frein, is_current=True,
                                                 severity__gte=Severity.MODERATE)
@@ -116,9 +132,11 @@ class _CaseloadRows:
     def __init__(self, actor: Actor, filters: CaseloadFilters):
         self.actor = actor
         self.filters = filters
+        self.search_ids = _search_person_ids(filters.q) if filters.q.strip() else None
 
     def count(self) -> int:
-        return _caseload_filter(self.actor, self.filters, driven=True).count()
+        return _caseload_filter(self.actor, self.filters, driven=True,
+                                search_ids=self.search_ids).count()
 
     def _ordered_ids(self) -> QuerySet[Path]:
         f = self.filters
@@ -127,7 +145,7 @@ class _CaseloadRows:
         # after the page). A list narrowed by a search, a frein or a status: from its
         # most selective condition, so that the few rows are found without the walk.
         narrowed = bool(f.q or f.frein or f.status)
-        return (_caseload_filter(self.actor, f, driven=narrowed)
+        return (_caseload_filter(self.actor, f, driven=narrowed, search_ids=self.search_ids)
                 .order_by("person__last_name", "person__first_name", "pk")
                 .values_list("pk", flat=True))
 
@@ -257,12 +275,15 @@ def caseload_next_actions(actor: Actor, limit: int = 10) -> list[Action]:
     consent_id = Consent.objects.active().filter(
         person=OuterRef("path__person_id"), organisation_id=actor.organisation_id,
         scope=ConsentScope.PATH).order_by("-recorded_at").values("pk")[:1]
+    # Two steps: the ids of the next actions (the actions table and the caseload's
+    # paths only), then those few actions with their path, person and consent; joining
+    # the persons before the sort would read every action of the caseload in full.
+    ids = list(Action.objects.open().filter(path__in=paths.values("pk"), due_on__isnull=False)
+               .order_by("due_on", "id").values_list("pk", flat=True)[:limit])
     actions = list(
-        Action.objects.open().filter(path__in=paths.values("pk"), due_on__isnull=False)
-        .select_related("path__person")
-        .annotate(consent_id=Subquery(consent_id))
-        .order_by("due_on", "id")[:limit]
-    )
+        Action.objects.filter(pk__in=ids).select_related("path__person")
+        .annotate(consent_id=Subquery(consent_id)).order_by("due_on", "id")
+    ) if ids else []
     shown = {a.path.person.public_id: a.consent_id for a in actions}
     audit_record_many(actor, action=AuditAction.LIST, object_type="next_actions",
                       entries=list(shown.items()))

@@ -163,6 +163,20 @@ def test_count_rows_and_order_match_the_definition_for_every_filter(
 
 
 @pytest.mark.django_db
+def test_a_search_matching_many_persons_gives_the_same_rows(caseload, manager, monkeypatch):
+    """A search matching more persons than SEARCH_IDS_MAX is kept as a subquery: the
+    rows and their order do not depend on which way the search is written."""
+    from passeport.paths import selectors
+
+    actor = Actor(user=manager.user, membership=manager)
+    filters = CaseloadFilters(q="an", mine=False)
+    want = expected(actor, filters)
+    assert len(want) >= 2
+    monkeypatch.setattr(selectors, "SEARCH_IDS_MAX", 1)
+    assert all_pages(actor, filters, size=2) == (len(want), want)
+
+
+@pytest.mark.django_db
 def test_rows_shown_in_name_order_with_next_action_unseen_count_and_consent(
         caseload, org, manager):
     paths = caseload["paths"]
