@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "passeport.vault",
     "passeport.paths",
     "passeport.rights",
+    "passeport.reporting",
+    "passeport.rupture",
     "passeport.web",
     "passeport.api",
 ]

@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include(("passeport.web.directory.urls", "directory"))),
     path("", include(("passeport.web.vault.urls", "vault"))),
     path("", include(("passeport.web.rights.urls", "rights"))),
+    path("", include(("passeport.web.reporting.urls", "reporting"))),
+    path("", include(("passeport.web.rupture.urls", "rupture"))),
     path("", include(("passeport.web.me.urls", "me"))),
 ]

@@ -2,7 +2,7 @@
 
 
 def register(api) -> None:
-    from . import directory, organisations, paths, persons, rights, vault
+    from . import directory, organisations, paths, persons, reporting, rights, rupture, vault
 
     api.add_router("/organisations", organisations.router, tags=["Structures"])
     api.add_router("/", persons.router, tags=["Personnes et consentements"])
@@ -10,3 +10,5 @@ def register(api) -> None:
     api.add_router("/directory", directory.router, tags=["Annuaire et orientations"])
     api.add_router("/vault", vault.router, tags=["Coffre-fort numérique"])
     api.add_router("/rights", rights.router, tags=["Droits"])
+    api.add_router("/reporting", reporting.router, tags=["Suivi FSE+"])
+    api.add_router("/rupture", rupture.router, tags=["Risque de rupture"])

@@ -1,0 +1,5 @@
+"""API of the reporting app."""
+
+from ninja import Router
+
+router = Router()

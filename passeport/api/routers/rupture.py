@@ -1,0 +1,5 @@
+"""API of the rupture app."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RuptureConfig(AppConfig):
+    name = "passeport.rupture"
+    label = "rupture"
+    verbose_name = "Risque de rupture"
