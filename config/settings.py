@@ -39,7 +39,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",  # the database queue of production (TASKS_BACKEND), run by db_worker
     "dsfr",
-    "widget_tweaks",  # used by the DSFR form templates (checkboxes, radios)
+    "widget_tweaks",
+    "ninja",  # serves the Swagger UI of /api/v1/docs from our static files, not a CDN  # used by the DSFR form templates (checkboxes, radios)
     "passeport.core",
     "passeport.people",
     "passeport.directory",

@@ -11,3 +11,16 @@ def test_login_page_renders_and_is_accessible(live_server, page, axe):
     page.get_by_role("button", name="Se connecter").last.click()
     assert "ne correspond pas" in page.get_by_role("alert").inner_text()
     axe.check(page, "connexion en erreur")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_docs_load_from_our_own_static_files(live_server, page):
+    """The interactive API docs work without any third-party CDN (nothing leaves the
+    site when a developer opens them) and list the API's resources."""
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(live_server.url) else None)
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.get_by_text("Passeport API").first.wait_for()
+    assert page.get_by_text("/api/v1/persons", exact=True).count() >= 1
+    assert outside == []
