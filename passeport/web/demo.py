@@ -10,6 +10,7 @@ Faker (fr_FR) with the same seed: no real personal data, the same demo every tim
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -71,6 +72,9 @@ from passeport.people.services import (
     invitation_create,
     person_create,
 )
+from passeport.vault.sealing import seal_stream
+from passeport.vault.selectors import safe_of_person
+from passeport.vault.services import document_deposit, share_create
 
 DEMO_PASSWORD = "breizh-demo-2025"  # noqa: S105 - the documented password of a local demo
 DEMO_DOMAIN = "demo.passeport.example"  # a reserved domain: no mail can reach anyone
@@ -248,6 +252,30 @@ class DemoResult:
     professionals: int = 0
     persons: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
+
+
+def demo_pdf(text: str) -> bytes:
+    """A one-page PDF showing `text` (a fictional paper of the demo; Latin-1 text)."""
+    safe = text.encode("latin-1", "replace").replace(b"\\", b"").replace(b"(", b"").replace(b")", b"")
+    stream = b"BT /F1 18 Tf 60 760 Td (" + safe + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
 
 
 def demo_loaded() -> bool:
@@ -666,6 +694,33 @@ class _Builder:
                 orientation_request_info(actor=partner, orientation=orientation,
                                          message="A-t-il ou a-t-elle le BSR ou le permis AM ?")
 
+    # -- the demo person's papers in the digital safe -------------------------------------
+    def papers(self) -> None:
+        """The person with a personal space keeps three papers in their safe (one expires
+        soon, so the reminder shows) and shares their identity card with their référent's
+        organisation."""
+        person = (Person.objects.filter(pk__in=self.opened, user__isnull=False)
+                  .order_by("pk").first())
+        if person is None:
+            return
+        safe = safe_of_person(Actor(user=person.user), person)
+        papers = [
+            ("Carte d'identité", "identite", self.today - timedelta(days=3650),
+             self.today + timedelta(days=25)),
+            ("Attestation de paiement CAF", "ressources", self.today - timedelta(days=20), None),
+            ("Quittance de loyer", "logement", self.today - timedelta(days=28), None),
+        ]
+        identity = None
+        for title, category, issued, expires in papers:
+            upload = seal_stream(io.BytesIO(demo_pdf(f"{title} - document fictif de démonstration")),
+                                 client_name=f"{category}.pdf")
+            deposit = document_deposit(safe=safe, upload=upload, category=category, title=title,
+                                       issued_on=issued, expires_on=expires)
+            identity = identity or deposit.document
+        lead_org_id = self.opened[person.pk][1]
+        share_create(safe=safe, organisation=Organisation.objects.get(pk=lead_org_id),
+                     expires_on=self.today + timedelta(days=90), document=identity)
+
     def flush(self) -> None:
         events = []
         current, position = None, 0
@@ -711,6 +766,7 @@ def load_demo(*, persons: int = 200, seed: int = SEED, password: str) -> DemoRes
         builder.person(i, plan)
     builder.flush()
     builder.directory()
+    builder.papers()
     return DemoResult(
         organisations=len(builder.orgs),
         professionals=sum(len(ms) for roles in builder.members.values() for ms in roles.values()),

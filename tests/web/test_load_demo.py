@@ -29,7 +29,8 @@ def run(*args: str) -> str:
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, settings, tmp_path):
+    settings.PASSEPORT_VAULT_DIR = str(tmp_path / "vault")
     return run("--persons", "20", "--password", PASSWORD)
 
 
@@ -115,3 +116,34 @@ def test_demo_directory_and_orientations(demo):
     for orientation in Orientation.objects.all():
         assert TimelineEvent.objects.filter(path__person=orientation.person,
                                             kind="orientation").exists()
+
+
+def test_demo_person_keeps_papers_in_the_safe(demo, client):
+    """The demo person's safe holds three readable papers; the identity card expires
+    soon and is shared with the référent's organisation."""
+    import re
+
+    from passeport.vault.models import Document, Share
+    from passeport.vault.services import verify_version
+
+    person = Person.objects.get(user__isnull=False, paths__isnull=False)
+    documents = list(Document.objects.filter(person=person).order_by("pk"))
+    assert [d.title for d in documents] == ["Carte d'identité", "Attestation de paiement CAF",
+                                            "Quittance de loyer"]
+    identity = documents[0]
+    assert 0 < (identity.expires_on - timezone.localdate()).days <= 30
+    share = Share.objects.get(document=identity)
+    assert share.organisation_id == person.paths.get().organisation_id
+    for document in documents:
+        assert verify_version(document.versions.get()) == ""  # sound
+    # The person reads them in their space and downloads a real PDF.
+    client.force_login(person.user)
+    page = client.get("/mon-passeport/documents/").content.decode()
+    assert "Carte d'identité" in page or "Carte d&#x27;identité" in page
+    from passeport.web.demo import demo_pdf
+
+    pdf = demo_pdf("Quittance de loyer")
+    xref = int(re.search(rb"startxref\n(\d+)", pdf).group(1))
+    offsets = [int(o) for o in re.findall(rb"(\d{10}) 00000 n", pdf[xref:])]
+    assert pdf.startswith(b"%PDF-") and len(offsets) == 5
+    assert all(pdf[o:].startswith(f"{n} 0 obj".encode()) for n, o in enumerate(offsets, 1))
