@@ -14,7 +14,9 @@ from passeport.directory.tasks import orientations_follow_up_task
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-@pytest.mark.django_db
+# The worker manages its own connections (it closes those left out of autocommit, as a
+# test transaction is), so the test runs in autocommit like a real deployment.
+@pytest.mark.django_db(transaction=True)
 def test_database_queue_runs_the_follow_up_in_the_worker(settings):
     settings.TASKS = DB_QUEUE
     result = orientations_follow_up_task.enqueue()
