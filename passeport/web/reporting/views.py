@@ -1,0 +1,214 @@
+"""ESF+ pages for professionals: operations, indicators, participant data, data quality,
+six-month follow-up, exports. Thin views: parse, check, call passeport.reporting, render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from passeport.core.enums import AuditAction
+from passeport.core.errors import PasseportError
+from passeport.reporting import exports
+from passeport.reporting.indicators import (
+    GENDER_LABELS,
+    GENDERS,
+    INDICATORS,
+    indicators_by_operation,
+)
+from passeport.reporting.selectors import (
+    audit_shown,
+    data_quality,
+    followups_due,
+    operation_get_for,
+    operations_for,
+    participation_get_for,
+    participations_of,
+)
+from passeport.reporting.services import (
+    followup_record,
+    operation_create,
+    participation_enrol,
+    participation_update,
+)
+from passeport.web.context import actor_for
+from passeport.web.decorators import professional_required
+from passeport.web.forms import add_service_error
+
+from .forms import EnrolForm, FollowUpForm, OperationForm, ParticipationForm
+
+
+def _period(request) -> tuple[date | None, date | None]:
+    def parse(name):
+        try:
+            return date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+    return parse("du"), parse("au")
+
+
+def indicator_lines(table: dict) -> list[dict]:
+    return [{"code": i.code, "label": i.label, "kind": i.kind,
+             "values": [table[i.code][g] for g in (*GENDERS, "")], "total": table[i.code]["total"]}
+            for i in INDICATORS]
+
+
+@professional_required
+def operation_list(request):
+    actor = actor_for(request)
+    form = OperationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            op = operation_create(actor=actor, **form.cleaned_data)
+        except PasseportError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Opération créée."))
+            return redirect("reporting:operation", pk=op.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reporting/operation_list.html",
+                  {"operations": list(operations_for(actor)), "form": form}, status=status)
+
+
+@professional_required
+def operation_detail(request, pk: int):
+    actor = actor_for(request)
+    op = operation_get_for(actor, pk)
+    start, end = _period(request)
+    table = indicators_by_operation([op.pk], start=start, end=end)[op.pk]
+    return render(request, "reporting/operation_detail.html", {
+        "operation": op, "lines": indicator_lines(table), "start": start, "end": end,
+        "gender_labels": [GENDER_LABELS[g] for g in (*GENDERS, "")],
+        "participations": participations_of(actor, op), "enrol_form": EnrolForm(),
+    })
+
+
+@professional_required
+def participation_enrol_view(request, pk: int):
+    actor = actor_for(request)
+    op = operation_get_for(actor, pk)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            p = participation_enrol(actor=actor, operation=op, public_id=form.cleaned_data["public_id"].strip())
+        except PasseportError as exc:
+            add_service_error(form, exc if exc.field else PasseportError(exc.message, field="public_id"))
+        else:
+            messages.success(request, _("Participant inscrit : vérifiez et complétez ses données."))
+            return redirect("reporting:participation", pk=p.pk)
+    return render(request, "reporting/enrol.html", {"operation": op, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@professional_required
+def participation_edit(request, pk: int):
+    actor = actor_for(request)
+    p = participation_get_for(actor, pk)
+    audit_shown(actor, [p], action=AuditAction.VIEW)
+    form = ParticipationForm(request.POST or None, instance=participation_get_for(actor, pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            participation_update(actor=actor, participation=p, **form.cleaned_data)
+        except PasseportError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Données du participant enregistrées."))
+            return redirect("reporting:operation", pk=p.operation_id)
+    return render(request, "reporting/participation_form.html", {"participation": p, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@professional_required
+def quality(request, pk: int):
+    actor = actor_for(request)
+    op = operation_get_for(actor, pk)
+    return render(request, "reporting/quality.html", {"operation": op, "report": data_quality(actor, op)})
+
+
+@professional_required
+def followups(request):
+    actor = actor_for(request)
+    return render(request, "reporting/followups.html", {"rows": followups_due(actor), "form": FollowUpForm()})
+
+
+@professional_required
+def followup_answer(request, pk: int):
+    actor = actor_for(request)
+    p = participation_get_for(actor, pk)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            followup_record(actor=actor, participation=p, status=d["followup_status"],
+                            observed_on=d["six_months_observed_on"], employed=d["six_months_employed"],
+                            improved=d["six_months_improved"])
+        except PasseportError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Réponse enregistrée."))
+            return redirect("reporting:followups")
+    return render(request, "reporting/followup_form.html", {"participation": p, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@professional_required
+def export(request, pk: int, fmt: str):
+    if fmt not in ("participants.csv", "participants.xlsx", "indicateurs.csv"):
+        raise Http404
+    actor = actor_for(request)
+    op = operation_get_for(actor, pk)
+    start, end = _period(request)
+    table = indicators_by_operation([op.pk], start=start, end=end)[op.pk]
+    name = f"fse-{op.code}"
+    if fmt == "indicateurs.csv":
+        return _download(exports.indicators_csv(table), f"{name}-indicateurs.csv", "text/csv; charset=utf-8")
+    rows = audit_shown(actor, participations_of(actor, op, audit=False), action=AuditAction.EXPORT)
+    for p in rows:
+        p.operation = op
+    if fmt == "participants.csv":
+        return _download(exports.participants_csv(rows), f"{name}-participants.csv", "text/csv; charset=utf-8")
+    return _download(exports.workbook(rows, table), f"{name}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@professional_required
+def impact(request):
+    from passeport.reporting.impact import (
+        bar_chart,
+        entries_exits_by_month,
+        orientations_sent,
+        outcomes,
+    )
+
+    org_id = actor_for(request).organisation_id
+    months = entries_exits_by_month(org_id)
+    out = outcomes(org_id)
+    return render(request, "reporting/impact.html", {
+        "months": months,
+        "entries_chart": bar_chart([(m["month"].strftime("%m/%Y"), m["entries"]) for m in months]),
+        "exits_chart": bar_chart([(m["month"].strftime("%m/%Y"), m["exits"]) for m in months]),
+        "exit_chart": bar_chart(out["exit"]), "six_chart": bar_chart(out["six_months"]),
+        "orientation_chart": bar_chart(orientations_sent(org_id)),
+    })
+
+
+def public_impact(request):
+    from passeport.reporting.impact import bar_chart, public_participants_by_territory
+
+    data = public_participants_by_territory()
+    rows = [{"territory": t, "cells": c, "total": rt}
+            for t, c, rt in zip(data["territories"], data["cells"], data["row_totals"], strict=True)]
+    return render(request, "reporting/public_impact.html", {
+        "rows": rows, "col_totals": data["col_totals"], "total": data["total"],
+        "gender_labels": [GENDER_LABELS[g] for g in GENDERS],
+        "chart": bar_chart([(r["territory"], r["total"]) for r in rows]),
+    })

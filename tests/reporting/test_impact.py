@@ -1,0 +1,49 @@
+"""Impact dashboard (charts with data tables) and the public page never showing small counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from passeport.reporting.impact import public_participants_by_territory
+
+from .helpers import operation, participant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_impact_page_has_svg_charts_with_tables(pro_client, org):
+    op = operation(org)
+    participant(op, entry_on=date(2025, 3, 4), exit_on=date(2025, 5, 1), exit_observed_on=date(2025, 5, 2),
+                exit_employed=True)
+    participant(op, entry_on=date(2025, 3, 20))
+    html = pro_client.get(reverse("reporting:impact")).content.decode()
+    assert html.count("<svg") == 5
+    assert "<th scope=\"row\">03/2025</th><td>2</td>" in html
+
+
+def test_public_aggregates_hide_small_counts_and_differences(client, org):
+    brest = operation(org, code="B", territory="Brest")
+    quimper = operation(org, code="Q", territory="Quimper")
+    for _ in range(15):
+        participant(brest, gender="f")
+    for _ in range(12):
+        participant(brest, gender="m")
+    for _ in range(3):
+        participant(brest, gender="x")
+    for _ in range(20):
+        participant(quimper, gender="f")
+    for _ in range(25):
+        participant(quimper, gender="m")
+    data = public_participants_by_territory()
+    assert data["territories"] == ["Brest", "Quimper"]
+    brest_row = data["cells"][0]
+    assert brest_row[2] is None  # 3 non-binary people
+    assert sum(v is None for v in brest_row) >= 2  # 30 - 15 - 12 would give 3
+    # non-binary column: Quimper 0 shown, total 3 must be hidden
+    assert data["col_totals"][2] is None
+    html = client.get(reverse("reporting:public_impact")).content.decode()
+    assert "<td>3</td>" not in html
+    assert "Brest" in html
