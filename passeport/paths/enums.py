@@ -120,6 +120,7 @@ class EventKind(models.TextChoices):
     MESSAGE = "message", _("Message de la personne")
     REFERENT = "referent", _("Référent")
     ORIENTATION = "orientation", _("Orientation")
+    ALERT = "alert", _("Alerte de risque de rupture")
 
 
 class AppointmentOutcome(models.TextChoices):

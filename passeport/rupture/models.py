@@ -1,1 +1,84 @@
-"""Models of the rupture app."""
+"""Models of the rupture app: the alerts raised from the signals, and the preferences of
+organisations (thresholds) and référents (e-mail digest)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from passeport.core.models import Membership, Organisation
+from passeport.paths.models import Path
+
+from .enums import AlertStatus, SignalKind
+
+
+class AlertQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status__in=AlertStatus.live())
+
+
+class Alert(models.Model):
+    """One signal raised for one path, for one cause. `cause` identifies what caused it
+    (the date of the last contact, the id of the orientation or action...): an alert is
+    never raised twice for the same (path, kind, cause); a new cause raises a new one."""
+
+    path = models.ForeignKey(Path, on_delete=models.CASCADE, related_name="rupture_alerts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=SignalKind.choices)
+    cause = models.CharField(max_length=64)
+    weight = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    since = models.DateField()  # when the cause started (last contact, due date...)
+    raised_on = models.DateField(default=timezone.localdate)
+    last_seen_on = models.DateField(default=timezone.localdate)
+    evidence = models.JSONField(default=dict, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("commentaire"), max_length=250, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-weight", "since", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "kind", "cause"], name="rupture_alert_once_per_cause"),
+        ]
+        indexes = [
+            models.Index(fields=["path", "status"], name="rupture_alert_path_status"),
+            models.Index(fields=["organisation", "status"], name="rupture_alert_org_status",
+                         condition=Q(status__in=["open", "acknowledged"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.path_id})"
+
+
+class OrganisationSettings(models.Model):
+    """Thresholds an organisation sets for its own paths (empty: the site default)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
+                                        related_name="rupture_settings")
+    no_contact_days = models.PositiveSmallIntegerField(
+        _("jours sans contact avant une alerte"), null=True, blank=True,
+        validators=[MinValueValidator(7), MaxValueValidator(365)])
+
+    def __str__(self) -> str:
+        return f"Seuils de {self.organisation}"
+
+
+class ReferentPreference(models.Model):
+    """A référent's choice to receive the daily e-mail digest of new alerts."""
+
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE,
+                                      related_name="rupture_preference")
+    digest = models.BooleanField(_("recevoir chaque jour un e-mail des nouvelles alertes"),
+                                 default=False)
+
+    def __str__(self) -> str:
+        return f"Préférences de {self.membership}"

@@ -1,0 +1,17 @@
+"""Background tasks of the rupture app (Django's tasks framework)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .services import alerts_refresh, digest_send
+
+
+@task()
+def rupture_daily_task() -> dict:
+    """Compute the signals of every followed path, raise and clear alerts, then send the
+    e-mail digests. Schedule it daily (`manage.py rupture_alerts --enqueue` from cron)."""
+    result = alerts_refresh()
+    sent = digest_send()
+    return {"paths": result.paths, "raised": result.raised, "cleared": result.cleared,
+            "batches": result.batches, "digests": sent}

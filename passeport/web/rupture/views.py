@@ -1,0 +1,88 @@
+"""Pages of the risk of rupture: the référent's list ordered by priority, a person's
+risk view (signals, explanations, next steps, alerts to acknowledge or resolve), the
+référent's digest preference, and the person's own signals in plain words."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from passeport.core.errors import PasseportError
+from passeport.rupture.enums import WEIGHTS, SignalKind
+from passeport.rupture.models import ReferentPreference
+from passeport.rupture.selectors import (
+    alert_get_for,
+    alert_texts,
+    own_signals,
+    risk_list,
+    risk_view_for,
+)
+from passeport.rupture.services import alert_handle, preference_set
+from passeport.web.context import actor_for
+from passeport.web.decorators import person_required, professional_required
+
+from .forms import AlertHandleForm, PreferenceForm
+
+
+def _weights():
+    return [(SignalKind(k).label, w) for k, w in WEIGHTS.items()]
+
+
+@professional_required
+def caseload(request):
+    actor = actor_for(request)
+    mine = not (actor.sees_whole_caseload and request.GET.get("tous") == "1")
+    return render(request, "rupture/caseload.html", {
+        "rows": risk_list(actor, mine=mine), "mine": mine, "weights": _weights(),
+        "sees_whole_caseload": actor.sees_whole_caseload,
+    })
+
+
+@professional_required
+def person(request, public_id: str):
+    view = risk_view_for(actor_for(request), public_id)
+    for alert in view.alerts:
+        alert.explanation, alert.next_step = alert_texts(alert)
+    return render(request, "rupture/person.html", {"view": view, "person": view.person,
+                                                   "form": AlertHandleForm(),
+                                                   "weights": _weights()})
+
+
+@professional_required
+@require_POST
+def alert_handle_view(request, public_id: str, alert_id: int):
+    actor = actor_for(request)
+    alert = alert_get_for(actor, alert_id)
+    form = AlertHandleForm(request.POST)
+    if form.is_valid():
+        try:
+            alert_handle(actor=actor, alert=alert, status=form.cleaned_data["status"],
+                         note=form.cleaned_data["note"])
+        except PasseportError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("C'est noté dans l'historique du parcours."))
+            return redirect("rupture:person", public_id=alert.path.person.public_id)
+    else:
+        messages.error(request, _("Choisissez « prise en compte » ou « résolue » "
+                                  "(commentaire : 250 caractères au plus)."))
+    return redirect("rupture:person", public_id=alert.path.person.public_id)
+
+
+@professional_required
+def preferences(request):
+    actor = actor_for(request)
+    pref = ReferentPreference.objects.filter(membership=actor.membership).first()
+    form = PreferenceForm(request.POST or None, initial={"digest": bool(pref and pref.digest)})
+    if request.method == "POST" and form.is_valid():
+        preference_set(actor=actor, digest=form.cleaned_data["digest"])
+        messages.success(request, _("Votre choix est enregistré."))
+        return redirect("rupture:preferences")
+    return render(request, "rupture/preferences.html", {"form": form})
+
+
+@person_required
+def my_signals(request):
+    return render(request, "rupture/me.html", {"signals": own_signals(request.person)})

@@ -1,0 +1,71 @@
+"""The référent sees a person at risk first in their list, reads why, acknowledges the
+alert (written on the timeline); the person reads the same in plain words. Pages pass
+axe at 1280 and 320 px."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from passeport.core.enums import Role
+from passeport.paths.enums import EventKind
+from passeport.paths.models import TimelineEvent
+from passeport.rupture.services import alerts_refresh
+from tests.factories import (
+    ConsentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PathFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+PASSWORD = "motdepasse-test-123"
+
+
+def login(page, base_url, email):
+    page.goto(f"{base_url}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").last.click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_referent_acknowledges_and_person_reads_their_signals(live_server, browser, axe):
+    today = timezone.localdate()
+    org = OrganisationFactory(name="Mission locale du Pays de Brest")
+    referent = MembershipFactory(organisation=org, role=Role.REFERENT,
+                                 user__email="rozenn@ml.example")
+    person_user = UserFactory(email="annaig@example.org")
+    person = PersonFactory(first_name="Annaig", last_name="Quéré", user=person_user)
+    ConsentFactory(person=person, organisation=org, valid_from=today - dt.timedelta(days=100))
+    path = PathFactory(person=person, organisation=org, referent=referent,
+                       opened_on=today - dt.timedelta(days=60))
+    TimelineEvent.objects.create(path=path, kind=EventKind.CONTACT, title="Appel",
+                                 occurred_at=timezone.now() - dt.timedelta(days=50))
+    alerts_refresh(today=today)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    login(page, live_server.url, "rozenn@ml.example")
+    page.goto(f"{live_server.url}/pro/risques/")
+    assert "Pas de contact depuis 50 jours" in page.locator("#risques").inner_text()
+    axe.check(page, "risques de rupture")
+    page.get_by_role("link", name="QUÉRÉ Annaig").click()
+    assert "Proposer un rendez-vous" in page.locator("#signaux").inner_text()
+    axe.check(page, "risque d'une personne")
+    page.get_by_label("Ce que vous avez fait (facultatif)").fill("Message laissé")
+    page.get_by_role("button", name="Prise en compte").click()
+    assert "C'est noté" in page.get_by_text("C'est noté").first.inner_text()
+    assert TimelineEvent.objects.filter(path=path, kind=EventKind.ALERT).count() == 1
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    login(page, live_server.url, "annaig@example.org")
+    page.goto(f"{live_server.url}/mon-passeport/points-d-attention/")
+    assert "Nous n'avons pas eu de nouvelles depuis 50 jours." in page.locator("#points").inner_text()
+    axe.check(page, "mes points d'attention")
+    context.close()
