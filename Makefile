@@ -49,6 +49,8 @@ bench: venv
 	$(PY) bench/directory.py --quick
 	$(PY) bench/rights.py --quick
 	$(PY) bench/vault.py --quick
+	$(PY) bench/reporting.py --quick
+	$(PY) bench/rupture.py --quick
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -172,6 +172,39 @@ PASSEPORT_ORIENTATION_EXPIRE_DAYS = env_int("PASSEPORT_ORIENTATION_EXPIRE_DAYS",
 PASSEPORT_RIGHTS_QUEUE = env_str("PASSEPORT_RIGHTS_QUEUE", "task")
 PASSEPORT_RIGHTS_SCREEN_PROCESSES = env_int("PASSEPORT_RIGHTS_SCREEN_PROCESSES", 0) or None
 
+# ESF+ reporting (see docs/reporting.md): the debatable rules of the common indicators.
+# Long-term unemployed: unemployed for more than N months (6 under 25 years old, 12 from
+# 25); "inactive" includes people in education; "upon leaving" means within N days after
+# exit; the six-month follow-up is read between the two bounds; small public counts are
+# suppressed below PASSEPORT_ESF_PUBLIC_MIN_COUNT.
+PASSEPORT_ESF_LTU_MONTHS_UNDER_25 = env_int("PASSEPORT_ESF_LTU_MONTHS_UNDER_25", 6)
+PASSEPORT_ESF_LTU_MONTHS_FROM_25 = env_int("PASSEPORT_ESF_LTU_MONTHS_FROM_25", 12)
+PASSEPORT_ESF_LTU_AGE_THRESHOLD = env_int("PASSEPORT_ESF_LTU_AGE_THRESHOLD", 25)
+PASSEPORT_ESF_LTU_STRICT = env_bool("PASSEPORT_ESF_LTU_STRICT", True)
+PASSEPORT_ESF_INACTIVE_INCLUDES_EDUCATION = env_bool("PASSEPORT_ESF_INACTIVE_INCLUDES_EDUCATION", True)
+PASSEPORT_ESF_UPON_LEAVING_DAYS = env_int("PASSEPORT_ESF_UPON_LEAVING_DAYS", 28)
+PASSEPORT_ESF_SIX_MONTHS_MIN_DAYS = env_int("PASSEPORT_ESF_SIX_MONTHS_MIN_DAYS", 182)
+PASSEPORT_ESF_SIX_MONTHS_MAX_DAYS = env_int("PASSEPORT_ESF_SIX_MONTHS_MAX_DAYS", 273)
+PASSEPORT_ESF_COUNT_INCOMPLETE = env_bool("PASSEPORT_ESF_COUNT_INCOMPLETE", False)
+PASSEPORT_ESF_PUBLIC_MIN_COUNT = env_int("PASSEPORT_ESF_PUBLIC_MIN_COUNT", 11)
+# Entry statuses counted by each result indicator, e.g. {"EECR01": ["inactive"]}: only
+# overridable in a settings module (see docs/reporting.md for the defaults).
+PASSEPORT_ESF_RESULT_ENTRY_STATUSES: dict[str, list[str]] = {}
+
+# Risk of rupture (see docs/rupture.md): thresholds of the signals, in days (an
+# organisation may override the no-contact delay on its own page), and the batch size of
+# the daily detection (`manage.py rupture_alerts`).
+PASSEPORT_RUPTURE_NO_CONTACT_DAYS = env_int("PASSEPORT_RUPTURE_NO_CONTACT_DAYS", 45)
+PASSEPORT_RUPTURE_MISSED_IN_ROW = env_int("PASSEPORT_RUPTURE_MISSED_IN_ROW", 2)
+PASSEPORT_RUPTURE_ORIENTATION_WAIT_DAYS = env_int("PASSEPORT_RUPTURE_ORIENTATION_WAIT_DAYS", 15)
+PASSEPORT_RUPTURE_ORIENTATION_REFUSED_DAYS = env_int("PASSEPORT_RUPTURE_ORIENTATION_REFUSED_DAYS", 7)
+PASSEPORT_RUPTURE_ACTION_OVERDUE_DAYS = env_int("PASSEPORT_RUPTURE_ACTION_OVERDUE_DAYS", 14)
+PASSEPORT_RUPTURE_ENDING_WITHIN_DAYS = env_int("PASSEPORT_RUPTURE_ENDING_WITHIN_DAYS", 30)
+PASSEPORT_RUPTURE_DOCUMENT_WITHIN_DAYS = env_int("PASSEPORT_RUPTURE_DOCUMENT_WITHIN_DAYS", 30)
+PASSEPORT_RUPTURE_HOURS_DOWN_DAYS = env_int("PASSEPORT_RUPTURE_HOURS_DOWN_DAYS", 60)
+PASSEPORT_RUPTURE_SEVERE_FREIN_DAYS = env_int("PASSEPORT_RUPTURE_SEVERE_FREIN_DAYS", 14)
+PASSEPORT_RUPTURE_BATCH_SIZE = env_int("PASSEPORT_RUPTURE_BATCH_SIZE", 2000)
+
 # Digital safe (vault), see .env.example: the key-encryption key comes from the environment
 # (or a file), never from the database; previous keys stay readable during a rotation.
 PASSEPORT_VAULT_MASTER_KEY = env_secret("PASSEPORT_VAULT_MASTER_KEY", allow_local=not PRODUCTION)
