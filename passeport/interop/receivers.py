@@ -11,7 +11,7 @@ from passeport.rupture.signals import alerts_raised
 from passeport.vault.signals import document_shared
 
 from .enums import WebhookEvent
-from .services import event_record
+from .services import event_record, subscribed
 
 
 @receiver(path_opened, dispatch_uid="interop.path_opened")
@@ -47,8 +47,12 @@ def on_document_shared(sender, share, actor, **kwargs) -> None:
 
 @receiver(alerts_raised, dispatch_uid="interop.alerts_raised")
 def on_alerts_raised(sender, alerts, **kwargs) -> None:
+    subscriptions = subscribed(WebhookEvent.RUPTURE_ALERT_RAISED)
+    if not subscriptions:  # the daily batch stays at a constant number of queries
+        return
     for alert in alerts:
         event_record(event=WebhookEvent.RUPTURE_ALERT_RAISED, person=alert.path.person,
+                     subscriptions=subscriptions,
                      key=f"{alert.path_id}:{alert.kind}:{alert.cause}:{alert.raised_on}",
                      data={"path_id": alert.path_id, "alert_kind": alert.kind,
                            "raised_on": alert.raised_on.isoformat()})

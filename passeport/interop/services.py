@@ -127,8 +127,16 @@ def subscription_disable(*, actor: Actor, subscription: WebhookSubscription
 
 # --- Events -> deliveries -------------------------------------------------------------
 
+def subscribed(event: str) -> list[WebhookSubscription]:
+    """The active subscriptions to `event` (one query; usually none or a few)."""
+    return [s for s in WebhookSubscription.objects.active().select_related("organisation")
+            if event in s.events]
+
+
 def event_record(*, event: str, person: Person, key: str, data: dict[str, int | str],
-                 at: datetime | None = None) -> list[WebhookDelivery]:
+                 at: datetime | None = None,
+                 subscriptions: list[WebhookSubscription] | None = None
+                 ) -> list[WebhookDelivery]:
     """An event about `person`: one delivery per active subscription to it whose
     organisation's consent covers the event's scope. The payload holds the person's
     public identifier and ids only (never names nor free text). Deliveries are sent
@@ -138,9 +146,7 @@ def event_record(*, event: str, person: Person, key: str, data: dict[str, int | 
     scope = EVENT_SCOPE[WebhookEvent(event)]
     at = at or timezone.now()
     created = []
-    for subscription in WebhookSubscription.objects.active().select_related("organisation"):
-        if event not in subscription.events:
-            continue
+    for subscription in subscribed(event) if subscriptions is None else subscriptions:
         if active_consent(person, subscription.organisation_id, scope) is None:
             continue  # the person did not open this part of their passport to them
         dedup = f"{event}:{key}"

@@ -1,28 +1,24 @@
 """A real HTTP receiver on loopback, in a thread, that verifies Passeport's signature
-exactly as docs/interop.md tells a receiver to (not with Passeport's own code)."""
+with the snippet of docs/interop.md itself (not with Passeport's own code)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path as FsPath
 
 
-def verify_passeport_signature(secret: str, header: str, body: bytes, max_age: int = 300) -> bool:
-    """The snippet of docs/interop.md, copied as a receiver would."""
-    try:
-        fields = dict(part.split("=", 1) for part in header.split(","))
-        timestamp = int(fields["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs(time.time() - timestamp) > max_age:  # replay: too old (or from the future)
-        return False
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body,
-                        hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, fields.get("v1", ""))
+def _snippet_from_docs():
+    """The verification snippet of docs/interop.md, run as a receiver would copy it."""
+    text = (FsPath(__file__).parents[2] / "docs" / "interop.md").read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "docs/interop.md", "exec"), namespace)  # noqa: S102 - our own docs
+    return namespace["verify_passeport_signature"]
+
+
+verify_passeport_signature = _snippet_from_docs()
 
 
 class Receiver:
