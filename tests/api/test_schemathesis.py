@@ -57,3 +57,43 @@ def test_found_by_schemathesis_vault_log_cursor_of_unicode_digits(api, person):
     assert response.status_code in (400, 404)
     if response.status_code == 400:
         assert response.json()["code"] == "invalid_cursor"
+
+
+REAL_IDS = {"public_id": "pid", "objective_id": "objective", "action_id": "action",
+            "event_id": "event", "consent_id": "consent"}
+
+
+@schema.parametrize()
+@settings(max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", 8)), deadline=None,
+          derandomize=not os.environ.get("SCHEMATHESIS_RANDOM"),
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=list(HealthCheck))
+def test_no_server_error_on_real_objects(case, org_token, full_path):
+    """The same, with the path's real identifiers in the URL, so that generated queries
+    and bodies reach the handlers and services instead of stopping at a 404."""
+    for name, key in REAL_IDS.items():
+        if name in (case.path_parameters or {}):
+            case.path_parameters[name] = full_path.ids[key]
+    response = case.call(headers={"Authorization": f"Bearer {org_token.raw}"})
+    case.validate_response(response, checks=[not_a_server_error])
+
+
+def test_found_by_schemathesis_huge_page_number_is_a_clear_error(api):
+    """A page number past 2**63 overflowed the database's offset (500)."""
+    response = api.get("/directory/services", {"page": "75320791052340506394624"})
+    assert response.status_code == 422 and response.json()["field"] == "page"
+
+
+def test_found_by_schemathesis_upload_without_fields_is_a_clear_error(api, person):
+    """The missing-fields error of a multipart upload carried pydantic's raw input, which
+    JSON could not encode (500): now 422 `invalid_input` naming the field."""
+    from passeport.people.enums import ConsentScope
+
+    from ..factories import ConsentFactory
+
+    ConsentFactory(person=person, organisation=person.consents.first().organisation,
+                   scope=ConsentScope.DOCUMENTS)
+    response = api.client.post(f"/api/v1/vault/persons/{person.public_id}/documents",
+                               HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input" and response.json()["field"] == "category"

@@ -19,6 +19,7 @@ from ninja.responses import codes_4xx
 from pydantic import Field
 
 from passeport.api.auth import actor
+from passeport.api.pagination import MAX_PAGE
 from passeport.api.schemas import ErrorOut, Text
 from passeport.core.errors import PasseportError
 from passeport.rights.catalogue import MISSING, NOTES, RIGHTS
@@ -335,7 +336,7 @@ def screening_post(request, payload: ScreeningIn):
 
 @router.get("/screenings/{run_id}", response={200: ScreeningOut, codes_4xx: ErrorOut},
             summary="Un repérage et son classement")
-def screening_get(request, run_id: int, page: int = Query(1, ge=1)):
+def screening_get(request, run_id: int, page: int = Query(1, ge=1, le=MAX_PAGE)):
     a = actor(request)
     run = screening_get_for(a, run_id)
     return _screening_out(request, run, page)
