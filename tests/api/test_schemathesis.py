@@ -64,7 +64,7 @@ REAL_IDS = {"public_id": "pid", "objective_id": "objective", "action_id": "actio
 
 
 @schema.parametrize()
-@settings(max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", 8)), deadline=None,
+@settings(max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", 5)), deadline=None,
           derandomize=not os.environ.get("SCHEMATHESIS_RANDOM"),
           phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck))
@@ -97,3 +97,64 @@ def test_found_by_schemathesis_upload_without_fields_is_a_clear_error(api, perso
                                HTTP_AUTHORIZATION=f"Bearer {api.token}")
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_input" and response.json()["field"] == "category"
+
+
+_SESSION: dict[str, str] = {}
+
+
+def _with_admin_session(environ, start_response):
+    """The WSGI app behind a browser of an administrator: werkzeug's test client sets
+    the Cookie header from its own (empty) jar, so the session is put in here."""
+    if not _SESSION:  # loading the OpenAPI document
+        return application(environ, start_response)
+    environ.pop("HTTP_AUTHORIZATION", None)  # schemathesis fills it (empty bearer) too
+    environ["HTTP_COOKIE"] = f"sessionid={_SESSION['id']}; csrftoken={_SESSION['csrf']}"
+    environ["HTTP_X_CSRFTOKEN"] = _SESSION["csrf"]
+    return application(environ, start_response)
+
+
+@pytest.fixture
+def admin_schema(db):
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _with_admin_session)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_session(client, full_path):
+    """An administrator of the path's organisation logged in through the pages' session,
+    with Django's CSRF cookie and header (the routes kept for administrators' sessions:
+    members, tokens, webhook subscriptions, bundle import)."""
+    from passeport.core.enums import Role
+
+    from ..factories import MembershipFactory
+
+    admin = MembershipFactory(organisation=full_path.organisation, role=Role.ADMIN)
+    client.force_login(admin.user)
+    _SESSION.update(id=client.cookies["sessionid"].value, csrf="k" * 32)
+    yield admin
+    _SESSION.clear()
+
+
+admin_schema_ = schemathesis.pytest.from_fixture("admin_schema")
+
+
+@admin_schema_.parametrize()
+@settings(max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", 5)), deadline=None,
+          derandomize=not os.environ.get("SCHEMATHESIS_RANDOM"),
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=list(HealthCheck))
+def test_no_server_error_as_an_administrator_by_session(case, admin_session, full_path):
+    """The same as an administrator logged in by session (with CSRF), real ids."""
+    for name, key in REAL_IDS.items():
+        if name in (case.path_parameters or {}):
+            case.path_parameters[name] = full_path.ids[key]
+    response = case.call()
+    case.validate_response(response, checks=[not_a_server_error])
+    assert response.status_code != 401, "the session must be accepted"
+    if response.status_code == 403:
+        assert response.json()["code"] != "csrf_failed"
