@@ -70,7 +70,22 @@ def check_url(url: str) -> str:
     if parts.scheme == "http" and (settings.PRODUCTION or not _is_loopback(host)):
         raise PasseportError(_("L'adresse doit commencer par https:// (chiffrée)."),
                              code="https_required", field="url")
+    if settings.PRODUCTION and _is_internal(host):
+        raise PasseportError(_("Cette adresse est interne : donnez l'adresse publique du "
+                               "logiciel qui reçoit les événements."),
+                             code="internal_address", field="url")
     return url
+
+
+def _is_internal(host: str) -> bool:
+    """An IP written in the URL that is not public (no request to the operator's own
+    network from production). Host names are not resolved here."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
 
 
 def check_events(events: list[str]) -> list[str]:

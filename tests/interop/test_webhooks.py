@@ -183,6 +183,10 @@ def test_url_rules(admin_actor):
     with override_settings(PRODUCTION=True), pytest.raises(PasseportError) as exc:
         create("http://127.0.0.1:8080/hook")
     assert exc.value.code == "https_required"
+    for internal in ("https://10.1.2.3/hook", "https://[::1]/hook", "https://localhost/h"):
+        with override_settings(PRODUCTION=True), pytest.raises(PasseportError) as exc:
+            create(internal)
+        assert exc.value.code == "internal_address"
     with pytest.raises(PasseportError) as exc:
         subscription_create(actor=admin_actor, organisation=admin_actor.organisation,
                             name="x", url="https://a.example", events=["badge.issued"])
