@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test venv migrate demo lint check test-sqlite test-postgres test-browser bench clean
+.PHONY: run test venv migrate demo lint check test-sqlite test-postgres test-browser bench fuzz clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test-postgres: venv
 
 test-browser: venv
 	$(BIN)/pytest -m browser -q
+
+# A longer, randomised schemathesis hunt over the whole API (the suite runs a short one).
+fuzz: venv
+	SCHEMATHESIS_EXAMPLES=40 SCHEMATHESIS_RANDOM=1 $(BIN)/pytest -q -p no:logging tests/api/test_schemathesis.py
 
 bench: venv
 	$(PY) bench/caseload.py --quick

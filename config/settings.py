@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "passeport.rights",
     "passeport.reporting",
     "passeport.rupture",
+    "passeport.interop",
     "passeport.web",
     "passeport.api",
 ]
@@ -241,3 +242,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Interoperability: webhooks (docs/interop.md). Seconds before a receiver's answer times out.
+PASSEPORT_WEBHOOK_TIMEOUT = env_int("PASSEPORT_WEBHOOK_TIMEOUT", 10)

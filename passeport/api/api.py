@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -59,6 +61,11 @@ def on_passeport_error(request, exc: PasseportError):
                                status=exc.status)
 
 
+def _jsonable(errors: list) -> list:
+    """Pydantic's errors carry the raw input (e.g. a form's getter object): keep them JSON."""
+    return json.loads(json.dumps(errors, cls=DjangoJSONEncoder, default=str))
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
     """422 `invalid_input` (or the stable code of a schema rule, e.g. `path_scope_required`),
@@ -72,7 +79,7 @@ def on_validation_error(request, exc: NinjaValidationError):
     return api.create_response(
         request,
         error_body(code, first.get("msg", _("Données invalides.")),
-                   ".".join(loc) or None, {"errors": exc.errors}),
+                   ".".join(loc) or None, {"errors": _jsonable(exc.errors)}),
         status=422,
     )
 

@@ -18,6 +18,10 @@ from django.utils.translation import gettext as _
 
 from passeport.core.errors import PasseportError
 
+# The highest page number accepted (beyond, a clear 422 rather than an offset that
+# overflows the database's integers).
+MAX_PAGE = 100_000
+
 
 def encode_cursor(at: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{at.isoformat()}|{pk}".encode()).decode().rstrip("=")

@@ -22,6 +22,7 @@ from passeport.people.models import Person
 from passeport.people.selectors import active_consent
 from passeport.people.services import person_claim_existing, person_create
 
+from . import signals
 from .enums import (
     ActionStatus,
     AppointmentOutcome,
@@ -105,6 +106,7 @@ def path_open(*, actor: Actor, person: Person, referent: Membership | None = Non
     path.save()
     _event(actor, path, EventKind.STATUS_CHANGE, _("Début du parcours"))
     _audit(actor, path, AuditAction.CREATE, "path", path.pk)
+    signals.path_opened.send(sender=Path, path=path, actor=actor)
     return path
 
 
@@ -152,6 +154,8 @@ def path_set_status(*, actor: Actor, path: Path, status: str, exit_reason: str =
            _("Parcours : %s") % path.get_status_display(),
            path.get_exit_reason_display() if status == PathStatus.CLOSED else "")
     _audit(actor, path, AuditAction.UPDATE, "path", path.pk, status=status)
+    if status == PathStatus.CLOSED:
+        signals.path_closed.send(sender=Path, path=path, actor=actor)
     return path
 
 

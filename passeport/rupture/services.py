@@ -31,6 +31,7 @@ from passeport.people.selectors import active_consent
 from . import detect, texts
 from .enums import AlertStatus
 from .models import Alert, OrganisationSettings, ReferentPreference
+from .signals import alerts_raised
 
 
 @dataclass
@@ -112,6 +113,8 @@ def _refresh_batch(batch: list[Path], today: date, thresholds, result: RefreshRe
                 changed.append(alert)
                 result.cleared += 1
     bulk_insert(Alert, new)
+    if new:
+        alerts_raised.send(sender=Alert, alerts=new)
     if changed:
         Alert.objects.bulk_update(changed, ["status", "evidence", "last_seen_on"], batch_size=1000)
     result.paths += len(batch)

@@ -33,7 +33,7 @@ from passeport.people.models import Person
 from passeport.people.selectors import active_consent
 from passeport.people.services import consent_grant
 
-from . import ledger, sealing
+from . import ledger, sealing, signals
 from .enums import DocumentCategory, LogAction
 from .keys import VaultKeyError, keyring
 from .models import Document, DocumentVersion, PendingBlob, Share
@@ -383,6 +383,7 @@ def share_create(*, safe: Safe, organisation: Organisation, expires_on: dt.date,
                   document_uid=str(document.uid) if document else "",
                   detail={"organisation": organisation.name, "organisation_id": organisation.pk,
                           "category": category, "until": expires_on.isoformat()})
+    signals.document_shared.send(sender=Share, share=share, actor=safe.actor)
     return share
 
 

@@ -3,6 +3,8 @@
 
 def register(api) -> None:
     from . import directory, organisations, paths, persons, reporting, rights, rupture, vault
+    from .bundles import router as bundles_router
+    from .webhooks import router as webhooks_router
 
     api.add_router("/organisations", organisations.router, tags=["Structures"])
     api.add_router("/", persons.router, tags=["Personnes et consentements"])
@@ -12,3 +14,5 @@ def register(api) -> None:
     api.add_router("/rights", rights.router, tags=["Droits"])
     api.add_router("/reporting", reporting.router, tags=["Suivi FSE+"])
     api.add_router("/rupture", rupture.router, tags=["Risque de rupture"])
+    api.add_router("/webhooks", webhooks_router, tags=["Webhooks"])
+    api.add_router("/", bundles_router, tags=["Portabilité du passeport"])

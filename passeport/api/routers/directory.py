@@ -39,6 +39,7 @@ from ninja.responses import codes_4xx
 from pydantic import EmailStr, Field
 
 from passeport.api.auth import actor
+from passeport.api.pagination import MAX_PAGE
 from passeport.api.schemas import ErrorOut, OrganisationBrief, PublicId, Text
 from passeport.core.errors import NotFound, PasseportError
 from passeport.directory import dataschema
@@ -395,7 +396,7 @@ def service_search(request, thematique: ThematiqueOrCategorie | None = None,
                    q: str = Query("", max_length=100),
                    commune: str = Query("", description="Code INSEE, code postal ou nom."),
                    radius_km: float = Query(DEFAULT_RADIUS_KM, gt=0, le=MAX_RADIUS_KM),
-                   page: int = Query(1, ge=1), page_size: int = Query(20, ge=1, le=100)):
+                   page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(20, ge=1, le=100)):
     resolved = None
     if commune.strip():
         resolved = commune_resolve(commune)
@@ -594,7 +595,7 @@ def orientation_post(request, payload: OrientationIn):
                         "d'abord.")
 def orientation_list(request, box: Literal["received", "sent"] = "received",
                      status: OrientationStatus | None = None, person: PublicId | None = None,
-                     page: int = Query(1, ge=1), page_size: int = Query(25, ge=1, le=100)):
+                     page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(25, ge=1, le=100)):
     a = actor(request)
     if person:
         who = person_get_for(a, person, scope=ConsentScope.PATH, what="orientation")

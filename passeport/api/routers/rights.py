@@ -13,12 +13,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field
 
 from passeport.api.auth import actor
+from passeport.api.pagination import MAX_PAGE
 from passeport.api.schemas import ErrorOut, Text
+from passeport.core.errors import PasseportError
 from passeport.rights.catalogue import MISSING, NOTES, RIGHTS
 from passeport.rights.enums import (
     CheckStatus,
@@ -49,7 +52,7 @@ from passeport.rights.services import (
 router = Router()
 
 Month = str  # YYYY-MM
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"  # years 1900-2099
 
 
 # --- Schemas -------------------------------------------------------------------------
@@ -209,7 +212,13 @@ class ScreeningOut(Schema):
 
 
 def _month(value: str | None) -> date | None:
-    return date.fromisoformat(value + "-01") if value else None
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value + "-01")
+    except ValueError as exc:
+        raise PasseportError(_("Mois invalide : écrivez AAAA-MM, par exemple 2026-03."),
+                             code="invalid_month", field="month") from exc
 
 
 def _situation_out(person, path) -> dict:
@@ -327,7 +336,7 @@ def screening_post(request, payload: ScreeningIn):
 
 @router.get("/screenings/{run_id}", response={200: ScreeningOut, codes_4xx: ErrorOut},
             summary="Un repérage et son classement")
-def screening_get(request, run_id: int, page: int = Query(1, ge=1)):
+def screening_get(request, run_id: int, page: int = Query(1, ge=1, le=MAX_PAGE)):
     a = actor(request)
     run = screening_get_for(a, run_id)
     return _screening_out(request, run, page)

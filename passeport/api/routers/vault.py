@@ -374,7 +374,7 @@ def log_list(request, public_id: str, cursor: str | None = None,
     safe = selectors.safe_get_for(actor(request), public_id)
     qs = selectors.log_of(safe)
     if cursor:
-        if not cursor.isdigit():
+        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
             raise PasseportError(_("Curseur de pagination invalide."), code="invalid_cursor",
                                  field="cursor")
         qs = qs.filter(seq__lt=int(cursor))

@@ -1,0 +1,51 @@
+"""Reads of interop: an organisation's webhook subscriptions and their delivery log."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from passeport.core.actor import Actor
+from passeport.core.errors import NotFound
+from passeport.core.models import Organisation
+
+from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+
+
+def subscriptions_of(organisation: Organisation) -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.filter(organisation=organisation)
+
+
+def subscription_get_for(actor: Actor, subscription_id: int) -> WebhookSubscription:
+    """A subscription of the actor's organisation; NotFound otherwise."""
+    sub = (WebhookSubscription.objects.select_related("organisation")
+           .filter(pk=subscription_id, organisation_id=actor.organisation_id).first()
+           if actor.organisation_id else None)
+    if sub is None:
+        raise NotFound(_("Abonnement introuvable."))
+    return sub
+
+
+def deliveries_of(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
+    return (WebhookDelivery.objects.filter(subscription=subscription)
+            .prefetch_related(Prefetch("attempt_log",
+                                       queryset=WebhookAttempt.objects.order_by("number"))))
+
+
+def bundle_for(actor: Actor, public_id: str) -> dict:
+    """The whole passport of the person, for the person themselves only (NotFound for
+    anyone else). The export is recorded in the audit log."""
+    from passeport.core.enums import AuditAction
+    from passeport.core.services import audit_record
+    from passeport.people.enums import ConsentScope
+    from passeport.people.selectors import person_get_for
+
+    from .bundle import bundle_build
+
+    person = person_get_for(actor, public_id, scope=ConsentScope.PATH, what="bundle")
+    if person.current_consent is not None:  # a professional: not theirs to take away
+        raise NotFound(_("Passeport introuvable."))
+    bundle = bundle_build(person)
+    audit_record(actor, action=AuditAction.EXPORT, object_type="bundle",
+                 object_id=bundle["export_id"][:40], person_uid=person.public_id)
+    return bundle

@@ -1,0 +1,510 @@
+"""Writes of interop: webhook subscriptions, events turned into deliveries, and the
+deliveries' attempts with exponential back-off. (The bundle lives in `bundle.py`.)"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import secrets
+import time
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from passeport.core.actor import Actor
+from passeport.core.crypto import seal, unseal
+from passeport.core.errors import Forbidden, PasseportError
+from passeport.core.models import Organisation
+from passeport.paths.enums import ActionStatus
+from passeport.paths.models import Action
+from passeport.people.models import Person
+from passeport.people.selectors import active_consent
+
+from . import signing
+from .enums import EVENT_SCOPE, DeliveryStatus, WebhookEvent
+from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+
+# Wait before the 2nd, 3rd … 6th attempt; after the 6th failure the delivery has failed.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+           timedelta(hours=2), timedelta(hours=12))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+LOOPBACK_HOSTS = {"localhost"}
+
+
+def _require_admin(actor: Actor, organisation: Organisation) -> None:
+    if (actor.membership is None or not actor.membership.is_admin
+            or actor.organisation_id != organisation.pk):
+        raise Forbidden(_("Réservé aux administrateurs de la structure."), code="admin_required")
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> str:
+    """https only; http is accepted for a loopback address outside production (tests,
+    a receiver on the same machine)."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        host, parts = "", None
+    if parts is None or not host or parts.scheme not in ("https", "http") or len(url) > 500:
+        raise PasseportError(_("Adresse invalide : écrivez une adresse complète qui commence "
+                               "par https://"), code="invalid_url", field="url")
+    if parts.username or parts.password:
+        raise PasseportError(_("L'adresse ne doit pas contenir d'identifiant ni de mot de passe."),
+                             code="invalid_url", field="url")
+    if parts.scheme == "http" and (settings.PRODUCTION or not _is_loopback(host)):
+        raise PasseportError(_("L'adresse doit commencer par https:// (chiffrée)."),
+                             code="https_required", field="url")
+    if settings.PRODUCTION and _is_internal(host):
+        raise PasseportError(_("Cette adresse est interne : donnez l'adresse publique du "
+                               "logiciel qui reçoit les événements."),
+                             code="internal_address", field="url")
+    return url
+
+
+def _is_internal(host: str) -> bool:
+    """An IP written in the URL that is not public (no request to the operator's own
+    network from production). Host names are not resolved here."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
+
+
+def check_events(events: list[str]) -> list[str]:
+    chosen = [e for e in WebhookEvent.values if e in set(events or [])]
+    unknown = sorted(set(events or []) - set(WebhookEvent.values))
+    if unknown:
+        raise PasseportError(_("Événement inconnu : %s.") % ", ".join(unknown),
+                             code="invalid_event", field="events")
+    if not chosen:
+        raise PasseportError(_("Choisissez au moins un événement."), code="events_required",
+                             field="events")
+    return chosen
+
+
+def _secret_context(subscription: WebhookSubscription) -> str:
+    return f"webhook-secret:{subscription.uid}"
+
+
+def subscription_secret(subscription: WebhookSubscription) -> str:
+    return unseal(subscription.secret_sealed, context=_secret_context(subscription))
+
+
+@transaction.atomic
+def subscription_create(*, actor: Actor, organisation: Organisation, name: str, url: str,
+                        events: list[str]) -> tuple[WebhookSubscription, str]:
+    """Returns the subscription and its signing secret, shown once (stored sealed)."""
+    _require_admin(actor, organisation)
+    name = (name or "").strip()
+    if not name:
+        raise PasseportError(_("Donnez un nom à cet abonnement."), code="name_required",
+                             field="name")
+    subscription = WebhookSubscription(organisation=organisation, name=name[:120],
+                                       url=check_url(url), events=check_events(events),
+                                       created_by=actor.user)
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    subscription.secret_sealed = seal(secret, context=_secret_context(subscription))
+    subscription.secret_prefix = secret[:12]
+    subscription.save()
+    return subscription, secret
+
+
+@transaction.atomic
+def subscription_disable(*, actor: Actor, subscription: WebhookSubscription
+                         ) -> WebhookSubscription:
+    """Stops the subscription; its pending deliveries are cancelled."""
+    _require_admin(actor, subscription.organisation)
+    if subscription.disabled_at is None:
+        subscription.disabled_at = timezone.now()
+        subscription.save(update_fields=["disabled_at"])
+        subscription.deliveries.filter(status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.CANCELLED, finished_at=timezone.now(), next_attempt_at=None)
+    return subscription
+
+
+# --- Events -> deliveries -------------------------------------------------------------
+
+def subscribed(event: str) -> list[WebhookSubscription]:
+    """The active subscriptions to `event` (one query; usually none or a few)."""
+    return [s for s in WebhookSubscription.objects.active().select_related("organisation")
+            if event in s.events]
+
+
+def event_record(*, event: str, person: Person, key: str, data: dict[str, int | str],
+                 at: datetime | None = None,
+                 subscriptions: list[WebhookSubscription] | None = None
+                 ) -> list[WebhookDelivery]:
+    """An event about `person`: one delivery per active subscription to it whose
+    organisation's consent covers the event's scope. The payload holds the person's
+    public identifier and ids only (never names nor free text). Deliveries are sent
+    after the commit, off the request thread in production (task worker)."""
+    from .tasks import webhook_deliver_task
+
+    scope = EVENT_SCOPE[WebhookEvent(event)]
+    at = at or timezone.now()
+    created = []
+    for subscription in subscribed(event) if subscriptions is None else subscriptions:
+        if active_consent(person, subscription.organisation_id, scope) is None:
+            continue  # the person did not open this part of their passport to them
+        dedup = f"{event}:{key}"
+        if WebhookDelivery.objects.filter(subscription=subscription, dedup_key=dedup).exists():
+            continue
+        delivery = WebhookDelivery(subscription=subscription, event=event, dedup_key=dedup,
+                                   person_uid=person.public_id, next_attempt_at=at,
+                                   created_at=at)
+        delivery.payload = {
+            "id": str(delivery.uid), "type": event, "created_at": at.isoformat(),
+            "organisation_id": subscription.organisation_id,
+            "data": {"person_public_id": person.public_id, **data},
+        }
+        delivery.save()
+        created.append(delivery)
+        transaction.on_commit(lambda pk=delivery.pk: webhook_deliver_task.enqueue(pk))
+    return created
+
+
+def actions_due_emit(*, today: date | None = None) -> int:
+    """`action.due` for the open actions due today (run daily; once per action and day)."""
+    today = today or timezone.localdate()
+    count = 0
+    actions = (Action.objects.filter(due_on=today, status__in=ActionStatus.open())
+               .select_related("path__person"))
+    for action in actions:
+        with transaction.atomic():
+            count += len(event_record(
+                event=WebhookEvent.ACTION_DUE, person=action.path.person,
+                key=f"{action.pk}:{today.isoformat()}",
+                data={"path_id": action.path_id, "action_id": action.pk,
+                      "due_on": today.isoformat()}))
+    return count
+
+
+# --- Sending -----------------------------------------------------------------------------
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
+    try:
+        response = requests.post(url, data=body, headers=headers, allow_redirects=False,
+                                 timeout=settings.PASSEPORT_WEBHOOK_TIMEOUT)
+    except requests.RequestException as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:300]
+    return response.status_code, "" if response.ok else f"HTTP {response.status_code}"
+
+
+def delivery_attempt(delivery: WebhookDelivery, *, now: datetime | None = None) -> WebhookDelivery:
+    """One attempt: re-check consent (withdrawn: cancelled, payload erased), POST the
+    signed body, log the attempt, then succeed, schedule the next try, or fail."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = (WebhookDelivery.objects.select_for_update()
+                    .select_related("subscription").get(pk=delivery.pk))
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery
+        subscription = delivery.subscription
+        scope = EVENT_SCOPE.get(delivery.event)
+        person = Person.objects.filter(public_id=delivery.person_uid).first()
+        if (subscription.disabled_at is not None or person is None or scope is None
+                or active_consent(person, subscription.organisation_id, scope) is None):
+            delivery.status = DeliveryStatus.CANCELLED
+            delivery.payload = {}
+            delivery.finished_at, delivery.next_attempt_at = now, None
+            delivery.save(update_fields=["status", "payload", "finished_at", "next_attempt_at"])
+            return delivery
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = int(now.timestamp())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Passeport-Webhooks/1",
+        "Passeport-Event": delivery.event,
+        "Passeport-Delivery": str(delivery.uid),
+        signing.SIGNATURE_HEADER: signing.signature_header(subscription_secret(subscription),
+                                                           timestamp, body),
+    }
+    started = time.monotonic()
+    status_code, error = _post(subscription.url, body, headers)
+    duration = int((time.monotonic() - started) * 1000)
+    ok = status_code is not None and 200 <= status_code < 300
+    with transaction.atomic():
+        delivery.attempts += 1
+        WebhookAttempt.objects.create(delivery=delivery, number=delivery.attempts, at=now,
+                                      status_code=status_code, duration_ms=duration,
+                                      error=error, succeeded=ok)
+        if ok:
+            delivery.status, delivery.finished_at, delivery.next_attempt_at = (
+                DeliveryStatus.SUCCEEDED, now, None)
+        elif delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status, delivery.finished_at, delivery.next_attempt_at = (
+                DeliveryStatus.FAILED, now, None)
+        else:
+            delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
+        delivery.save(update_fields=["attempts", "status", "finished_at", "next_attempt_at"])
+    return delivery
+
+
+def deliveries_send(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Attempt the pending deliveries that are due (`manage.py webhooks_deliver`)."""
+    now = now or timezone.now()
+    due = list(WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING,
+                                              next_attempt_at__lte=now)
+               .order_by("next_attempt_at", "pk")[:limit])
+    counts = {"attempted": 0, "succeeded": 0, "failed": 0, "cancelled": 0, "retrying": 0}
+    for delivery in due:
+        delivery = delivery_attempt(delivery, now=now)
+        counts["attempted"] += 1
+        key = {DeliveryStatus.SUCCEEDED: "succeeded", DeliveryStatus.FAILED: "failed",
+               DeliveryStatus.CANCELLED: "cancelled"}.get(delivery.status, "retrying")
+        counts[key] += 1
+    return counts
+
+
+# --- Passport bundle import ---------------------------------------------------------------
+
+def _parse_dt(value):
+    return datetime.fromisoformat(value) if value else None
+
+
+def _parse_d(value):
+    return date.fromisoformat(value) if value else None
+
+
+def _organisation_for(data: dict | None) -> Organisation | None:
+    """The organisation named in a bundle: found by SIRET (or name and kind), else
+    recorded here so that the history keeps who did what."""
+    from passeport.core.enums import OrganisationKind
+
+    if not data:
+        return None
+    if data.get("siret"):
+        org = Organisation.objects.filter(siret=data["siret"]).first()
+        if org:
+            return org
+    kind = data.get("kind") if data.get("kind") in OrganisationKind.values else \
+        OrganisationKind.values[-1]
+    org = Organisation.objects.filter(name=data["name"], kind=kind).first()
+    if org is None:
+        org = Organisation.objects.create(name=data["name"][:200], kind=kind,
+                                          siret=data.get("siret") or None,
+                                          commune_insee=data.get("commune_insee") or "")
+    return org
+
+
+class _Importer:
+    def __init__(self, source: str, person: Person):
+        from .models import ImportedRecord
+
+        self.source, self.person = source, person
+        self.done = set(ImportedRecord.objects.filter(source=source)
+                        .values_list("ref", flat=True))
+        self.records: list = []
+        self.counts: dict[str, int] = {}
+
+    def fresh(self, ref: str) -> bool:
+        return ref not in self.done
+
+    def mark(self, ref: str, obj, kind: str) -> None:
+        from .models import ImportedRecord
+
+        self.done.add(ref)
+        self.records.append(ImportedRecord(source=self.source, ref=ref, person=self.person,
+                                           object_type=kind, object_id=obj.pk))
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+
+
+# Links that a bundle does not carry (the people of the other instance are not here).
+_NOT_IN_BUNDLE = ["path", "objective", "organisation", "created_by", "assessed_by", "author",
+                  "assignee", "referent"]
+
+
+def _import_path(imp: _Importer, p: dict) -> None:
+    from passeport.paths.enums import PathStatus
+    from passeport.paths.models import (
+        DiagnosticEntry,
+        Objective,
+        Path,
+        TimelineEvent,
+        WorkHoursStep,
+    )
+
+    if imp.fresh(p["ref"]):
+        if p["status"] != PathStatus.CLOSED and Path.objects.open().filter(
+                person=imp.person).exists():
+            raise PasseportError(
+                _("Cette personne a déjà un parcours en cours ici : terminez-le avant "
+                  "d'importer un parcours en cours."), code="path_already_open", field="bundle")
+        situation = p.get("situation") or {}
+        path = Path(person=imp.person, organisation=_organisation_for(p.get("organisation")),
+                    status=p["status"], opened_on=_parse_d(p["opened_on"]),
+                    closed_on=_parse_d(p.get("closed_on")), exit_reason=p.get("exit_reason") or "",
+                    employment_status=situation.get("employment_status") or "",
+                    education_level=situation.get("education_level") or "",
+                    housing_status=situation.get("housing_status") or "",
+                    unemployed_since=_parse_d(situation.get("unemployed_since")),
+                    benefits=situation.get("benefits") or [])
+        path.full_clean(exclude=_NOT_IN_BUNDLE[2:])
+        path.save()
+        imp.mark(p["ref"], path, "path")
+    else:
+        from .models import ImportedRecord
+
+        rec = ImportedRecord.objects.get(source=imp.source, ref=p["ref"])
+        path = Path.objects.get(pk=rec.object_id)
+    objectives = {}
+    for o in p["objectives"]:
+        if imp.fresh(o["ref"]):
+            obj = Objective(path=path, title=o["title"], description=o["description"],
+                            status=o["status"], proposed_by_person=o["proposed_by_person"],
+                            created_at=_parse_dt(o["created_at"]) or timezone.now())
+            obj.full_clean(exclude=_NOT_IN_BUNDLE)
+            obj.save()
+            imp.mark(o["ref"], obj, "objective")
+            objectives[o["ref"]] = obj
+    rows = [
+        ("diagnostic", DiagnosticEntry, lambda d: DiagnosticEntry(
+            path=path, theme=d["theme"], severity=d["severity"],
+            assessed_on=_parse_d(d["assessed_on"]), comment=d["comment"],
+            is_current=d["is_current"])),
+        ("actions", None, None),
+        ("timeline", TimelineEvent, lambda e: TimelineEvent(
+            path=path, kind=e["kind"], occurred_at=_parse_dt(e["occurred_at"]), title=e["title"],
+            body=e["body"], by_person=e["by_person"],
+            appointment_outcome=e.get("appointment_outcome") or "",
+            organisation=_organisation_for(e.get("organisation")))),
+        ("work_hours", WorkHoursStep, lambda w: WorkHoursStep(
+            path=path, hours_per_week=w["hours_per_week"], starts_on=_parse_d(w["starts_on"]),
+            ends_on=_parse_d(w.get("ends_on")), contract=w.get("contract") or "",
+            employer_name=w["employer_name"], note=w["note"])),
+    ]
+    for key, _model, build in rows:
+        for item in p[key]:
+            if not imp.fresh(item["ref"]):
+                continue
+            obj = _build_action(imp, path, item, objectives) if key == "actions" else build(item)
+            obj.full_clean(exclude=_NOT_IN_BUNDLE)
+            obj.save()
+            imp.mark(item["ref"], obj, key)
+
+
+def _build_action(imp: _Importer, path, a: dict, objectives: dict):
+    from passeport.paths.models import Action, Objective
+
+    from .models import ImportedRecord
+
+    objective = None
+    if a.get("objective_ref"):
+        objective = objectives.get(a["objective_ref"])
+        if objective is None:
+            rec = ImportedRecord.objects.filter(source=imp.source, ref=a["objective_ref"]).first()
+            objective = Objective.objects.filter(pk=rec.object_id).first() if rec else None
+    return Action(path=path, objective=objective, title=a["title"], description=a["description"],
+                  theme=a.get("theme") or "", organisation=_organisation_for(a.get("organisation")),
+                  for_person=a["for_person"], due_on=_parse_d(a.get("due_on")), status=a["status"],
+                  outcome=a["outcome"], proposed_by_person=a["proposed_by_person"],
+                  created_at=_parse_dt(a["created_at"]) or timezone.now(),
+                  done_at=_parse_dt(a.get("done_at")))
+
+
+@transaction.atomic
+def bundle_import(*, actor: Actor, organisation: Organisation, data, consent_method: str,
+                  purpose: str, attested: bool) -> dict:
+    """Import a passport bundle of another instance into `organisation`, keeping the
+    person's public identifier. The organisation attests the person's consent (recorded
+    as a `path` consent, method and purpose required). Items already imported from the
+    same source are skipped (importing twice creates nothing). A bad bundle is refused
+    with the first errors and nothing is written."""
+    from django.core.exceptions import ValidationError
+
+    from passeport.core.enums import AuditAction
+    from passeport.core.models import AuditEvent
+    from passeport.core.services import audit_record
+    from passeport.people.enums import ConsentMethod, ConsentScope
+    from passeport.people.services import consent_grant
+
+    from .bundle import IDENTITY_FIELDS, bundle_errors, source_id
+    from .models import BundleImport, ImportedRecord
+
+    if actor.organisation_id != organisation.pk and actor.channel != "system":
+        raise Forbidden(_("Vous importez pour votre structure seulement."),
+                        code="own_organisation_only")
+    if actor.channel != "system":
+        _require_admin(actor, organisation)
+    if not attested:
+        raise PasseportError(
+            _("Confirmez que la personne est d'accord pour que son passeport soit importé "
+              "dans votre structure."), code="consent_required", field="consent")
+    if consent_method not in (ConsentMethod.WRITTEN, ConsentMethod.ORAL, ConsentMethod.LEGAL):
+        raise PasseportError(_("Dites comment l'accord a été recueilli (écrit, oral ou légal)."),
+                             code="consent_required", field="consent_method")
+    if not (purpose or "").strip():
+        raise PasseportError(_("Dites pour quoi faire la personne donne son accord."),
+                             code="consent_required", field="purpose")
+    errors = bundle_errors(data)
+    if errors:
+        raise PasseportError(_("Ce fichier n'est pas un passeport valide : %(where)s : %(what)s")
+                             % {"where": errors[0]["path"], "what": errors[0]["message"]},
+                             code="invalid_bundle", field="bundle", details={"errors": errors})
+    source = data["source"]["instance"]
+    p = data["person"]
+    person = Person.objects.filter(public_id=p["public_id"]).first()
+    created = person is None
+    if not created and source == source_id() and not ImportedRecord.objects.filter(
+            source=source, person=person).exists():
+        raise PasseportError(_("Ce passeport est déjà dans cette instance."),
+                             code="already_here", field="bundle")
+    try:
+        if created:
+            person = Person(public_id=p["public_id"], birth_date=_parse_d(p["birth_date"]),
+                            created_by_organisation=organisation,
+                            **{f: p.get(f) or "" for f in IDENTITY_FIELDS})
+            person.full_clean(exclude=["search_name", "public_id", "user",
+                                       "created_by_organisation"])
+            person.save()
+            audit_record(actor, action=AuditAction.CREATE, object_type="person",
+                         object_id=person.public_id, person_uid=person.public_id,
+                         detail={"imported_from": source})
+        consent = consent_grant(actor=actor, person=person, organisation=organisation,
+                                scopes=[ConsentScope.PATH], method=consent_method,
+                                purpose=purpose.strip())[0]
+        imp = _Importer(source, person)
+        for path in data["paths"]:
+            _import_path(imp, path)
+        for e in data["access_log"]:
+            if imp.fresh(e["ref"]):
+                event = AuditEvent.objects.create(
+                    at=_parse_dt(e["at"]), actor_label=e["who"][:200], channel="system",
+                    person_uid=person.public_id, action=e["action"][:20],
+                    object_type=e["object_type"][:40],
+                    detail={"imported_from": source, "organisation": e.get("organisation")})
+                imp.mark(e["ref"], event, "access_log")
+    except ValidationError as exc:
+        what = ("; ".join(f"{k} : {' '.join(v)}" for k, v in exc.message_dict.items())
+                if hasattr(exc, "error_dict") else "; ".join(exc.messages))
+        raise PasseportError(_("Ce fichier contient une donnée refusée : %s") % what[:300],
+                             code="invalid_bundle", field="bundle") from exc
+    except (ValueError, TypeError, KeyError) as exc:
+        raise PasseportError(_("Ce fichier contient une donnée illisible : %s") % str(exc)[:200],
+                             code="invalid_bundle", field="bundle") from exc
+    ImportedRecord.objects.bulk_create(imp.records)
+    BundleImport.objects.create(person=person, organisation=organisation, imported_by=actor.user,
+                                consent=consent, source=source, export_id=data["export_id"],
+                                exported_at=_parse_dt(data["exported_at"]), counts=imp.counts)
+    audit_record(actor, action=AuditAction.CREATE, object_type="bundle_import",
+                 object_id=data["export_id"][:40], person_uid=person.public_id,
+                 consent_id=consent.pk, detail={"source": source, "counts": imp.counts})
+    return {"public_id": person.public_id, "person_created": created, "counts": imp.counts}
