@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include(("passeport.web.reporting.urls", "reporting"))),
     path("", include(("passeport.web.rupture.urls", "rupture"))),
     path("", include(("passeport.web.me.urls", "me"))),
+    path("", include(("passeport.web.identity.urls", "identity"))),
 ]
