@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import time
 
@@ -43,6 +44,7 @@ from passeport.identity.services import (
 from passeport.web.context import actor_for
 from passeport.web.decorators import professional_required
 
+logger = logging.getLogger(__name__)
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING_KEY = "passeport_oidc_person"  # the person's identity claims awaiting confirmation
 INVITATION_KEY = "passeport_oidc_invitation"  # the invitation token the person came with
@@ -194,7 +196,8 @@ def oidc_callback(request, provider: str):
     config = _provider(provider)
     try:
         claims = oidc.authorize_callback(provider, request)
-    except oidc.OidcFailure:
+    except oidc.OidcFailure as exc:
+        logger.warning("OpenID Connect login (%s) refused: %s", provider, exc)
         return render(request, "identity/oidc_error.html", {"label": config["label"]}, status=400)
     if provider == "pro":
         membership = oidc_pro_login(claims=claims)
