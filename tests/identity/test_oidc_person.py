@@ -122,3 +122,20 @@ def test_person_forged_state_is_rejected(client, invited, oidc_provider):
     response = client.get(path, {"code": parse_qs(back)["code"][0], "state": "autre"})
     assert response.status_code == 400
     assert client.get(LINK).status_code == 400
+
+
+@pytest.mark.parametrize(("claims", "matches"), [
+    ({"given_name": "Élodie", "family_name": "Kerouac", "birthdate": "1990-05-17"}, True),
+    ({"given_name": "ELODIE Marie Anne", "family_name": "kérouac", "birthdate": "1990-05-17"}, True),
+    ({"given_name": "Élodie", "family_name": "Le Goff", "birthdate": "1990-05-17"}, True),  # birth name
+    ({"given_name": "Marie Élodie", "family_name": "Kerouac", "birthdate": "1990-05-17"}, False),
+    ({"given_name": "Élodie", "family_name": "Kerouac", "birthdate": "1990-17-05"}, False),
+    ({"given_name": "Élodie", "family_name": "Kerouac"}, False),
+    ({"given_name": "", "family_name": "Kerouac", "birthdate": "1990-05-17"}, False),
+])
+def test_identity_match_rules(db, claims, matches):
+    from passeport.identity.services import person_identity_match
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(first_name="Élodie", last_name="Kerouac", birth_name="Le Goff")
+    assert person_identity_match(person, {"sub": "x", **claims}).matches is matches
