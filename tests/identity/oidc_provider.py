@@ -4,7 +4,8 @@ app served by Werkzeug in a thread. It serves discovery, authorize, token, JWKS 
 userinfo over HTTP. The user "logs in" at the provider without a form: the test chooses
 who with `provider.login_as(claims)`.
 
-Knobs for the failure cases: `id_token_lifetime` (negative: an already expired ID token).
+Knobs for the failure cases: `id_token_lifetime` (negative: an already expired ID token),
+`signing_key` (sign ID tokens with a key that is not in the JWKS).
 Every authorization and token request is recorded in `provider.authorize_requests` and
 `provider.token_requests`."""
 
@@ -16,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
@@ -23,6 +26,18 @@ from authlib.oidc.core.grants import OpenIDCode
 from flask import Flask, jsonify, request
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
+
+
+class RequiredCodeChallenge(CodeChallenge):
+    """PKCE for every client, S256 only (Authlib requires it for public clients only)."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if not data.get("code_challenge") or data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("Missing 'code_challenge' (PKCE S256 is required)")
+        super().validate_code_challenge(grant, redirect_uri)
 
 
 @dataclass
@@ -95,6 +110,7 @@ class LoopbackProvider:
         self.tokens: dict[str, dict] = {}
         self.user: dict | None = None
         self.id_token_lifetime = 300
+        self.signing_key = None  # another key: an ID token whose signature does not verify
         self.authorize_requests: list[dict] = []
         self.token_requests: list[dict] = []
         self.userinfo_as_jwt = False
@@ -148,7 +164,7 @@ class LoopbackProvider:
 
         class IdToken(OpenIDCode):
             def resolve_client_private_key(self, client):
-                return provider.key
+                return provider.signing_key or provider.key
 
             def get_client_algorithm(self, client):
                 return "RS256"
@@ -174,7 +190,7 @@ class LoopbackProvider:
         server = AuthorizationServer(
             app, query_client=lambda cid: provider.client if cid == provider.client.client_id else None,
             save_token=save_token)
-        server.register_grant(CodeGrant, [IdToken(require_nonce=True), CodeChallenge(required=True)])
+        server.register_grant(CodeGrant, [IdToken(require_nonce=True), RequiredCodeChallenge()])
 
         @app.get("/.well-known/openid-configuration")
         def discovery():
@@ -198,7 +214,11 @@ class LoopbackProvider:
         @app.get("/authorize")
         def authorize():
             provider.authorize_requests.append(request.args.to_dict())
-            return server.create_authorization_response(grant_user=provider.user)
+            try:
+                grant = server.get_consent_grant(end_user=provider.user)
+            except OAuth2Error as error:
+                return jsonify(dict(error.get_body())), error.status_code
+            return server.create_authorization_response(grant=grant, grant_user=provider.user)
 
         @app.post("/token")
         def token():

@@ -107,6 +107,42 @@ def test_expired_id_token_is_rejected(client, referent, oidc_provider, caplog):
     assert not OidcIdentity.objects.exists()
 
 
+def test_id_token_signed_with_another_key_is_rejected(client, referent, oidc_provider, caplog):
+    from joserfc.jwk import RSAKey
+
+    oidc_provider.signing_key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
+    oidc_provider.login_as(pro_claims(referent))
+    assert full_login(client, "pro").status_code == 400
+    assert "bad_signature" in caplog.text
+    assert client.get(CASELOAD).status_code == 302
+
+
+def test_provider_refuses_a_request_without_pkce(db, oidc_provider):
+    """The loopback provider really enforces PKCE (so the flow above proves it was used)."""
+    import requests
+
+    oidc_provider.login_as({"sub": "x"})
+    answer = requests.get(f"{oidc_provider.issuer}/authorize", params={
+        "response_type": "code", "client_id": "passeport", "scope": "openid", "nonce": "n",
+        "redirect_uri": "http://testserver/connexion/oidc/pro/retour/", "state": "s"},
+        allow_redirects=False, timeout=10)
+    assert answer.status_code == 400
+    assert "code_challenge" in answer.text
+
+
+def test_provider_refuses_a_code_without_the_right_verifier(client, referent, oidc_provider):
+    """A stolen code is useless without the verifier kept in the browser's session."""
+    import requests
+
+    oidc_provider.login_as(pro_claims(referent))
+    _path, back = provider_redirect(start_login(client, "pro"))
+    answer = requests.post(f"{oidc_provider.issuer}/token", data={
+        "grant_type": "authorization_code", "code": parse_qs(back)["code"][0],
+        "redirect_uri": "http://testserver/connexion/oidc/pro/retour/",
+        "code_verifier": "x" * 50}, auth=("passeport", "secret-de-test"), timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+
+
 def test_provider_error_is_shown_in_french(db, client, oidc_provider):
     oidc_provider.login_as({"sub": "x"})
     start_login(client, "pro")
