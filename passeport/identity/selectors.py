@@ -33,6 +33,15 @@ def verification_devices(user) -> list:
     return list(devices_for_user(user, confirmed=True))
 
 
+def members_with_two_factor(organisation: Organisation) -> list[tuple[Membership, bool]]:
+    """The active members of an organisation and whether each has an authenticator app."""
+    members = list(Membership.objects.active().filter(organisation=organisation)
+                   .select_related("user").order_by("user__last_name", "user__first_name"))
+    enrolled = set(TOTPDevice.objects.filter(user__in=[m.user_id for m in members], confirmed=True)
+                   .values_list("user_id", flat=True))
+    return [(m, m.user_id in enrolled) for m in members]
+
+
 def recovery_codes_left(user) -> int:
     device = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:

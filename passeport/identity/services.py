@@ -101,6 +101,21 @@ def organisation_security_update(*, actor: Actor, require_two_factor: bool) -> O
     return security
 
 
+@transaction.atomic
+def two_factor_reset(*, actor: Actor, membership: Membership) -> None:
+    """An administrator removes a member's authenticator app and recovery codes (lost
+    phone and lost codes). If the organisation requires it, the member enrols again at
+    their next page."""
+    if actor.membership is None or not actor.membership.is_admin:
+        raise Forbidden(_("Seuls les administrateurs de la structure peuvent faire cela."))
+    if membership.organisation_id != actor.organisation_id:
+        raise NotFound(_("Membre introuvable."))
+    TOTPDevice.objects.filter(user=membership.user).delete()
+    RecoveryCodeDevice.objects.filter(user=membership.user).delete()
+    audit_record(actor, action=AuditAction.UPDATE, object_type="account",
+                 object_id=membership.user_id, detail={"event": "two_factor_reset"})
+
+
 # --- OpenID Connect ----------------------------------------------------------------------
 
 def _touch(identity: OidcIdentity) -> None:

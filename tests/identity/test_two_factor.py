@@ -190,3 +190,26 @@ def test_production_cookies_are_secure_httponly_and_samesite():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [True, True, "Lax", True, False]
+
+
+def test_administrator_resets_a_members_two_factor(client, org, referent, outsider, enrolled):
+    admin = MembershipFactory(organisation=org, role=Role.ADMIN)
+    url = reverse("identity:member_two_factor_reset", args=[referent.pk])
+    # A référent cannot, another organisation's administrator does not even see the member.
+    client.force_login(outsider.user)
+    outsider.role = Role.ADMIN
+    outsider.save()
+    assert client.post(url).status_code == 404
+    client.force_login(MembershipFactory(organisation=org, role=Role.REFERENT).user)
+    assert client.post(url).status_code == 403
+    assert TOTPDevice.objects.filter(user=referent.user).exists()
+
+    client.force_login(admin.user)
+    page = client.get(reverse("identity:organisation_security")).content.decode()
+    assert "Réinitialiser pour Rozenn Le Bihan" in page
+    assert client.post(url).status_code == 302
+    assert not TOTPDevice.objects.filter(user=referent.user).exists()
+    assert not RecoveryCode.objects.filter(device__user=referent.user).exists()
+    # The référent logs in again with the password only.
+    client.force_login(referent.user)
+    assert client.get(CASELOAD).status_code == 200

@@ -10,4 +10,6 @@ urlpatterns = [
     path("connexion/oidc/<str:provider>/retour/", views.oidc_callback, name="oidc_callback"),
     path("connexion/passeport/relier/", views.person_link, name="person_link"),
     path("pro/structure/securite/", views.organisation_security_view, name="organisation_security"),
+    path("pro/structure/securite/membres/<int:pk>/reinitialiser/", views.member_two_factor_reset,
+         name="member_two_factor_reset"),
 ]

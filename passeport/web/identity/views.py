@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from passeport.core.errors import NotFound, PasseportError
@@ -25,6 +26,7 @@ from passeport.core.middleware import SESSION_KEY
 from passeport.identity import oidc
 from passeport.identity.selectors import (
     has_two_factor,
+    members_with_two_factor,
     oidc_provider_config,
     organisation_security,
     recovery_codes_left,
@@ -40,6 +42,7 @@ from passeport.identity.services import (
     recovery_codes_generate,
     totp_enrol_confirm,
     totp_enrol_start,
+    two_factor_reset,
 )
 from passeport.web.context import actor_for
 from passeport.web.decorators import professional_required
@@ -165,10 +168,28 @@ def organisation_security_view(request):
             raise PermissionDenied(exc.message) from exc
         messages.success(request, _("Le réglage de sécurité est enregistré."))
         return redirect("identity:organisation_security")
+    is_admin = actor.membership.is_admin
     return render(request, "identity/organisation_security.html", {
-        "organisation": actor.organisation, "security": security,
-        "is_admin": actor.membership.is_admin,
+        "organisation": actor.organisation, "security": security, "is_admin": is_admin,
+        "members": members_with_two_factor(actor.organisation) if is_admin else [],
     })
+
+
+@professional_required
+@require_POST
+def member_two_factor_reset(request, pk: int):
+    actor = actor_for(request)
+    membership = next((m for m, _enrolled in members_with_two_factor(actor.organisation)
+                       if m.pk == pk), None)
+    if membership is None:
+        raise Http404
+    try:
+        two_factor_reset(actor=actor, membership=membership)
+    except PasseportError as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, _("La double authentification de %(name)s est réinitialisée.")
+                     % {"name": membership.user.get_full_name() or membership.user.email})
+    return redirect("identity:organisation_security")
 
 
 # --- OpenID Connect -------------------------------------------------------------------------
