@@ -20,6 +20,7 @@ from passeport.core.models import Membership
 from passeport.core.services import audit_record
 from passeport.core.text import normalize
 from passeport.people.models import Person
+from passeport.people.selectors import person_for_user
 from passeport.people.services import invitation_accept, invitation_lookup
 
 from .enums import OidcProvider
@@ -196,6 +197,28 @@ def person_match_for_invitation(*, raw_token: str, claims: dict) -> PersonMatch:
     """Propose the passport of an invitation to a person identified by the provider."""
     invitation = invitation_lookup(raw_token)
     return person_identity_match(invitation.person, claims)
+
+
+@transaction.atomic
+def oidc_person_link_account(*, user, claims: dict, label: str = "FranceConnect"):
+    """A person who already has a password account confirmed with it that the passport is
+    theirs: the provider's identity is linked to their account."""
+    subject = str(claims.get("sub") or "")
+    person = person_for_user(user)
+    if not subject or person is None:
+        raise NotFound(_("Ce compte n'est relié à aucun passeport."))
+    if OidcIdentity.objects.filter(provider=OidcProvider.PERSON, subject=subject).exists():
+        raise PasseportError(_("Cette identité est déjà reliée à un passeport."), code="already_linked")
+    if not person_identity_match(person, claims).matches:
+        raise PasseportError(
+            _("Votre identité ne correspond pas à ce passeport (nom, prénom ou date de naissance). "
+              "Demandez à votre référent de vérifier votre passeport."), code="identity_mismatch")
+    OidcIdentity.objects.create(provider=OidcProvider.PERSON, subject=subject, user=user,
+                                last_login_at=timezone.now())
+    audit_record(Actor(user=user), action=AuditAction.UPDATE, object_type="account",
+                 object_id=person.public_id, person_uid=person.public_id,
+                 detail={"event": "oidc_linked", "via": label})
+    return user
 
 
 @transaction.atomic

@@ -139,3 +139,25 @@ def test_identity_match_rules(db, claims, matches):
 
     person = PersonFactory(first_name="Élodie", last_name="Kerouac", birth_name="Le Goff")
     assert person_identity_match(person, {"sub": "x", **claims}).matches is matches
+
+
+def test_person_with_a_password_account_confirms_with_it(client, invited, oidc_provider):
+    from passeport.people.services import invitation_accept
+
+    from .conftest import full_login
+
+    user = invitation_accept(raw_token=invited.url_token, password="Trois mots faciles 29")
+    oidc_provider.login_as(fc_claims())
+    assert full_login(client, "person")["Location"] == LINK
+    wrong = client.post(LINK, {"email": "elodie@example.org", "password": "pas le bon"})
+    assert wrong.status_code == 400
+    assert "ne correspond pas à un passeport" in text(wrong)
+    assert not OidcIdentity.objects.exists()
+
+    proposal = client.post(LINK, {"email": "Elodie@example.org", "password": "Trois mots faciles 29"})
+    assert "Est-ce bien votre passeport ?" in text(proposal)
+    assert client.get(ME).status_code == 302  # not logged in before the confirmation
+    assert client.post(LINK, {"confirm": "yes"})["Location"] == ME
+    assert OidcIdentity.objects.get(provider="person").user == user
+    client.post(reverse("logout"))
+    assert full_login(client, "person")["Location"] == ME

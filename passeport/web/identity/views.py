@@ -8,7 +8,7 @@ import time
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -35,15 +35,18 @@ from passeport.identity.selectors import (
 )
 from passeport.identity.services import (
     oidc_person_link,
+    oidc_person_link_account,
     oidc_person_login,
     oidc_pro_login,
     organisation_security_update,
+    person_identity_match,
     person_match_for_invitation,
     recovery_codes_generate,
     totp_enrol_confirm,
     totp_enrol_start,
     two_factor_reset,
 )
+from passeport.people.selectors import person_for_user
 from passeport.web.context import actor_for
 from passeport.web.decorators import professional_required
 
@@ -51,6 +54,7 @@ logger = logging.getLogger(__name__)
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING_KEY = "passeport_oidc_person"  # the person's identity claims awaiting confirmation
 INVITATION_KEY = "passeport_oidc_invitation"  # the invitation token the person came with
+ACCOUNT_KEY = "passeport_oidc_account"  # or their password account, checked on the link page
 NEXT_KEY = "passeport_oidc_next"
 PENDING_SECONDS = 15 * 60
 CODES_KEY = "passeport_recovery_codes"
@@ -251,9 +255,11 @@ def _invitation_token(text: str) -> str:
 
 
 @never_cache
+@sensitive_post_parameters("password")
 def person_link(request):
     """After the person's provider login: which passport is theirs? The invitation they
-    came with (or paste) proposes one; it is linked only when they confirm."""
+    came with (or paste), or their existing password account, proposes one; it is linked
+    only when they confirm."""
     config = _provider("person")
     pending = request.session.get(PENDING_KEY)
     if not pending or time.time() - pending["at"] > PENDING_SECONDS:
@@ -262,10 +268,25 @@ def person_link(request):
     claims = pending["claims"]
     error = ""
     if request.method == "POST" and "invitation" in request.POST:
+        request.session.pop(ACCOUNT_KEY, None)
         request.session[INVITATION_KEY] = _invitation_token(request.POST["invitation"])
-    token = request.session.get(INVITATION_KEY)
+    if request.method == "POST" and "password" in request.POST:
+        user = authenticate(request, username=request.POST.get("email", "").strip().lower(),
+                            password=request.POST["password"])
+        if user is None or person_for_user(user) is None:
+            error = _("L'adresse e-mail ou le mot de passe ne correspond pas à un passeport. "
+                      "Vérifiez et réessayez.")
+        else:
+            request.session.pop(INVITATION_KEY, None)
+            request.session[ACCOUNT_KEY] = user.pk
+    account = None
     match = None
-    if token:
+    if request.session.get(ACCOUNT_KEY):
+        account = get_user_model().objects.filter(pk=request.session[ACCOUNT_KEY], is_active=True).first()
+        person = person_for_user(account) if account else None
+        if person is not None:
+            match = person_identity_match(person, claims)
+    elif token := request.session.get(INVITATION_KEY):
         try:
             match = person_match_for_invitation(raw_token=token, claims=claims)
         except NotFound as exc:
@@ -273,11 +294,15 @@ def person_link(request):
             error = exc.message
     if match is not None and match.matches and request.POST.get("confirm") == "yes":
         try:
-            user = oidc_person_link(raw_token=token, claims=claims, label=config["label"])
+            if account is not None:
+                user = oidc_person_link_account(user=account, claims=claims, label=config["label"])
+            else:
+                user = oidc_person_link(raw_token=request.session[INVITATION_KEY], claims=claims,
+                                        label=config["label"])
         except PasseportError as exc:
             error = exc.message
         else:
-            for key in (PENDING_KEY, INVITATION_KEY):
+            for key in (PENDING_KEY, INVITATION_KEY, ACCOUNT_KEY):
                 request.session.pop(key, None)
             login(request, user, backend=BACKEND)
             messages.success(request, _("C'est fait : votre passeport est relié à %(label)s. "
