@@ -248,6 +248,15 @@ PASSEPORT_RUPTURE_HOURS_DOWN_DAYS = env_int("PASSEPORT_RUPTURE_HOURS_DOWN_DAYS",
 PASSEPORT_RUPTURE_SEVERE_FREIN_DAYS = env_int("PASSEPORT_RUPTURE_SEVERE_FREIN_DAYS", 14)
 PASSEPORT_RUPTURE_BATCH_SIZE = env_int("PASSEPORT_RUPTURE_BATCH_SIZE", 2000)
 
+# Text messages (reminders to the person): console in development, memory in tests,
+# passeport.core.sms.BrevoBackend in production (Brevo's transactional SMS API).
+PASSEPORT_SMS_BACKEND = env_str(
+    "PASSEPORT_SMS_BACKEND",
+    "passeport.core.sms.MemoryBackend" if TESTING else "passeport.core.sms.ConsoleBackend")
+PASSEPORT_SMS_SENDER = env_str("PASSEPORT_SMS_SENDER", "Passeport")
+PASSEPORT_SMS_BREVO_URL = env_str("PASSEPORT_SMS_BREVO_URL", "https://api.brevo.com")
+PASSEPORT_SMS_BREVO_API_KEY = env_str("PASSEPORT_SMS_BREVO_API_KEY")
+
 # Digital safe (vault), see .env.example: the key-encryption key comes from the environment
 # (or a file), never from the database; previous keys stay readable during a rotation.
 PASSEPORT_VAULT_MASTER_KEY = env_secret("PASSEPORT_VAULT_MASTER_KEY", allow_local=not PRODUCTION)

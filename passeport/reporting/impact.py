@@ -87,3 +87,16 @@ def orientations_sent(organisation_id) -> list[tuple[str, int]]:
     counts = dict(Orientation.objects.filter(sender_id=organisation_id).values("status").order_by()
                   .annotate(n=Count("pk")).values_list("status", "n"))
     return [(label, counts.get(value, 0)) for value, label in OrientationStatus.choices]
+
+
+def rights_opened(organisation_id) -> list[tuple[str, int]]:
+    """Rights opened on the organisation's paths: the actions created from a right not
+    claimed (rights check) that the référent or the person marked done, by benefit."""
+    from passeport.paths.enums import ActionStatus
+    from passeport.rights.enums import RightCode
+    from passeport.rights.models import RightsAction
+
+    counts = dict(RightsAction.objects.filter(path__organisation_id=organisation_id,
+                                              action__status=ActionStatus.DONE)
+                  .values("code").order_by().annotate(n=Count("pk")).values_list("code", "n"))
+    return [(label, counts.get(value, 0)) for value, label in RightCode.choices]

@@ -28,6 +28,9 @@ from passeport.vault.models import Document, Share
 from .enums import WEIGHTS, SignalKind
 from .models import OrganisationSettings
 
+# Categories of the safe whose papers prove a right, so that their end date is the right's.
+RIGHT_CATEGORIES = (DocumentCategory.RESOURCES, DocumentCategory.HEALTH, DocumentCategory.HOUSING)
+
 
 def _setting(name: str, default: int) -> int:
     return int(getattr(settings, f"PASSEPORT_RUPTURE_{name}", default))
@@ -214,10 +217,12 @@ def compute(paths: list[Path], today: date | None = None, *, thresholds: Thresho
                     (today - cur.starts_on).days,
                     {"from": prev.hours_per_week, "to": cur.hours_per_week}))
 
-    # 7. Papers of the safe: identity or residence permit expiring (or just expired).
+    # 7. Papers of the safe: identity or residence permit expiring (or just expired), and
+    # the papers that prove a right (resources, health, housing: a notification of RSA, AAH
+    # or housing aid, a complémentaire santé solidaire certificate) reaching their end date.
     docs = defaultdict(list)
     for d in Document.objects.filter(
-            person_id__in=person_ids, category=DocumentCategory.IDENTITY,
+            person_id__in=person_ids, category__in=[DocumentCategory.IDENTITY, *RIGHT_CATEGORIES],
             expires_on__lte=today + timedelta(days=t.document_within_days),
             expires_on__gte=today - timedelta(days=90)).order_by("expires_on", "id"):
         docs[d.person_id].append(d)
@@ -232,10 +237,13 @@ def compute(paths: list[Path], today: date | None = None, *, thresholds: Thresho
             if not for_person and not ({(p.person_id, p.organisation_id, d.pk),
                                         (p.person_id, p.organisation_id, d.category)} & shares):
                 continue
+            kind = (SignalKind.DOCUMENT_EXPIRING if d.category == DocumentCategory.IDENTITY
+                    else SignalKind.RIGHT_ENDING)
             out[p.pk].append(Signal(
-                SignalKind.DOCUMENT_EXPIRING, f"d{d.pk}:{d.expires_on.isoformat()}", d.expires_on,
+                kind, f"d{d.pk}:{d.expires_on.isoformat()}", d.expires_on,
                 (d.expires_on - today).days,
-                {"document": str(d.uid), "title": d.title, "expires_on": d.expires_on.isoformat()}))
+                {"document": str(d.uid), "title": d.title, "expires_on": d.expires_on.isoformat(),
+                 "category": d.category}))
 
     # 8. No référent, or a référent who left the organisation.
     for p in paths:
@@ -269,7 +277,7 @@ def days_of(kind: str, since: date, today: date | None = None) -> int:
     """The days a signal shows: days left before an end or an expiry, days since the
     cause otherwise (signals keep `since`; the days are recomputed when shown)."""
     today = today or timezone.localdate()
-    if kind in (SignalKind.CONTRACT_ENDING, SignalKind.DOCUMENT_EXPIRING):
+    if kind in (SignalKind.CONTRACT_ENDING, SignalKind.DOCUMENT_EXPIRING, SignalKind.RIGHT_ENDING):
         return (since - today).days
     if kind == SignalKind.NO_REFERENT:
         return 0

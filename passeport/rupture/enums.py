@@ -10,6 +10,7 @@ class SignalKind(models.TextChoices):
     ACTION_OVERDUE = "action_overdue", _("Action en retard")
     CONTRACT_ENDING = "contract_ending", _("Fin de contrat sans suite")
     DOCUMENT_EXPIRING = "document_expiring", _("Papier qui expire")
+    RIGHT_ENDING = "right_ending", _("Droit qui arrive à échéance")
     WORK_HOURS_DOWN = "hours_down", _("Heures de travail en baisse")
     NO_REFERENT = "no_referent", _("Parcours sans référent")
     SEVERE_FREIN = "severe_frein", _("Frein bloquant sans action")
@@ -27,6 +28,7 @@ WEIGHTS: dict[str, int] = {
     SignalKind.ORIENTATION_REFUSED: 2,
     SignalKind.CONTRACT_ENDING: 2,
     SignalKind.DOCUMENT_EXPIRING: 2,
+    SignalKind.RIGHT_ENDING: 2,
     SignalKind.WORK_HOURS_DOWN: 2,
     SignalKind.SEVERE_FREIN: 2,
     SignalKind.ACTION_OVERDUE: 1,
@@ -42,3 +44,18 @@ class AlertStatus(models.TextChoices):
     @classmethod
     def live(cls) -> list[str]:
         return [cls.OPEN, cls.ACKNOWLEDGED]
+
+
+class ReminderKind(models.TextChoices):
+    APPOINTMENT = "appointment", _("Rendez-vous")
+    ACTION = "action", _("Action à faire")
+
+
+class ReminderChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class ReminderStatus(models.TextChoices):
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from passeport.core.models import Membership, Organisation
-from passeport.paths.models import Path
+from passeport.paths.models import Action, Path, TimelineEvent
+from passeport.people.models import Person
 
-from .enums import AlertStatus, SignalKind
+from .enums import AlertStatus, ReminderChannel, ReminderKind, ReminderStatus, SignalKind
 
 
 class AlertQuerySet(models.QuerySet):
@@ -67,6 +68,19 @@ class OrganisationSettings(models.Model):
     no_contact_days = models.PositiveSmallIntegerField(
         _("jours sans contact avant une alerte"), null=True, blank=True,
         validators=[MinValueValidator(7), MaxValueValidator(365)])
+    reminders_enabled = models.BooleanField(
+        _("envoyer des rappels aux personnes (SMS et e-mail)"), default=True)
+    appointment_reminder_days = models.PositiveSmallIntegerField(
+        _("rappel d'un rendez-vous : combien de jours avant"), default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(14)],
+        help_text=_("0 : le matin même du rendez-vous."))
+    action_reminder_days = models.PositiveSmallIntegerField(
+        _("rappel d'une action à faire : combien de jours avant la date prévue"), default=3,
+        validators=[MinValueValidator(0), MaxValueValidator(30)])
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("heure d'envoi des rappels"), default=10,
+        validators=[MinValueValidator(8), MaxValueValidator(20)],
+        help_text=_("Entre 8 h et 20 h : aucun rappel n'est envoyé la nuit."))
 
     def __str__(self) -> str:
         return f"Seuils de {self.organisation}"
@@ -82,3 +96,50 @@ class ReferentPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Préférences de {self.membership}"
+
+
+class ReminderChoice(models.Model):
+    """The person's choice of reminders (by default both, when the contact is known)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="reminder_choice")
+    by_sms = models.BooleanField(_("par SMS"), default=True)
+    by_email = models.BooleanField(_("par e-mail"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Rappels de {self.person}"
+
+
+class Reminder(models.Model):
+    """One reminder of an appointment or of an action, on one channel. At most one per
+    (appointment or action, date, channel): re-running the sender never sends twice, and a
+    new date (a moved appointment) gets its own reminder."""
+
+    path = models.ForeignKey(Path, on_delete=models.CASCADE, related_name="reminders")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    event = models.ForeignKey(TimelineEvent, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="reminders")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="reminders")
+    target_on = models.DateField()  # the day of the appointment, or the action's due date
+    channel = models.CharField(max_length=8, choices=ReminderChannel.choices)
+    status = models.CharField(max_length=8, choices=ReminderStatus.choices)
+    error = models.CharField(max_length=250, blank=True)
+    provider_ref = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "target_on", "channel"],
+                                    condition=Q(event__isnull=False), name="reminder_once_per_event"),
+            models.UniqueConstraint(fields=["action", "target_on", "channel"],
+                                    condition=Q(action__isnull=False), name="reminder_once_per_action"),
+            models.CheckConstraint(condition=Q(event__isnull=False) ^ Q(action__isnull=False),
+                                   name="reminder_event_xor_action"),
+        ]
+        indexes = [models.Index(fields=["organisation", "sent_at"], name="reminder_org_sent")]
+
+    def __str__(self) -> str:
+        return f"Rappel {self.kind} {self.channel} ({self.status})"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
 from passeport.core.enums import AuditAction
-from passeport.core.errors import Conflict, NotFound
+from passeport.core.errors import Conflict, Forbidden, NotFound
 from passeport.core.models import Membership
 from passeport.core.services import audit_record, bulk_insert
 from passeport.paths.enums import EventKind, PathStatus
@@ -30,7 +30,7 @@ from passeport.people.selectors import active_consent
 
 from . import detect, texts
 from .enums import AlertStatus
-from .models import Alert, ReferentPreference
+from .models import Alert, OrganisationSettings, ReferentPreference
 
 
 @dataclass
@@ -186,3 +186,26 @@ def digest_send(*, today: date | None = None) -> int:
         send_mass_mail(messages, fail_silently=False)
         Alert.objects.filter(pk__in=sent_ids).update(digested_at=timezone.now())
     return len(messages)
+
+
+SETTINGS_FIELDS = ("no_contact_days", "reminders_enabled", "appointment_reminder_days",
+                   "action_reminder_days", "reminder_hour")
+
+
+@transaction.atomic
+def organisation_settings_set(*, actor: Actor, **values) -> OrganisationSettings:
+    """A manager or administrator sets the organisation's threshold and reminders."""
+    if actor.membership is None or not actor.membership.sees_whole_caseload:
+        raise Forbidden(_("Seuls les responsables et les administrateurs de la structure "
+                          "peuvent changer ces réglages."))
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown settings: {sorted(unknown)}")
+    conf, _created = OrganisationSettings.objects.get_or_create(organisation_id=actor.organisation_id)
+    for name, value in values.items():
+        setattr(conf, name, value)
+    conf.full_clean()
+    conf.save()
+    audit_record(actor, action=AuditAction.UPDATE, object_type="rupture_settings",
+                 object_id=conf.pk, detail={k: values[k] for k in sorted(values)})
+    return conf

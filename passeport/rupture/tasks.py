@@ -15,3 +15,14 @@ def rupture_daily_task() -> dict:
     sent = digest_send()
     return {"paths": result.paths, "raised": result.raised, "cleared": result.cleared,
             "batches": result.batches, "digests": sent}
+
+
+@task()
+def rupture_reminders_task() -> dict:
+    """Send the reminders of appointments and actions that are due now. Schedule it every
+    hour (`manage.py rupture_reminders --enqueue` from cron): each organisation's hour
+    decides when its reminders leave."""
+    from .reminders import reminders_send
+
+    result = reminders_send()
+    return {"sent": result.sent, "failed": result.failed, "not_reachable": result.not_reachable}

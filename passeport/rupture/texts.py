@@ -49,6 +49,12 @@ def explain(kind: str, days: int, ev: dict) -> str:
                                                                   "d": _d(ev["expires_on"])}
         return _("Le document « %(t)s » expire le %(d)s") % {"t": ev["title"],
                                                             "d": _d(ev["expires_on"])}
+    if kind == SignalKind.RIGHT_ENDING:
+        if days < 0:
+            return _("Le droit prouvé par « %(t)s » a pris fin le %(d)s") % {
+                "t": ev["title"], "d": _d(ev["expires_on"])}
+        return _("Le droit prouvé par « %(t)s » prend fin le %(d)s") % {
+            "t": ev["title"], "d": _d(ev["expires_on"])}
     if kind == SignalKind.WORK_HOURS_DOWN:
         return _("Heures de travail en baisse : de %(a)d h à %(b)d h par semaine") % {
             "a": ev["from"], "b": ev["to"]}
@@ -79,6 +85,8 @@ def next_step(kind: str) -> str:
         SignalKind.CONTRACT_ENDING: _("Préparer la suite avec la personne avant la fin : "
                                       "autre contrat, formation ou recherche d'emploi."),
         SignalKind.DOCUMENT_EXPIRING: _("Aider la personne à demander le renouvellement."),
+        SignalKind.RIGHT_ENDING: _("Vérifier avec la personne le renouvellement du droit "
+                                   "(dossier, déclaration trimestrielle, attestation)."),
         SignalKind.WORK_HOURS_DOWN: _("Faire le point avec la personne et l'employeur sur la "
                                       "baisse des heures."),
         SignalKind.NO_REFERENT: _("Désigner un référent de parcours."),
@@ -108,6 +116,12 @@ def for_person(kind: str, days: int, ev: dict) -> str:
                 "t": ev["title"], "d": _d(ev["expires_on"])}
         return _("Votre papier « %(t)s » n'est plus valable après le %(d)s.") % {
             "t": ev["title"], "d": _d(ev["expires_on"])}
+    if kind == SignalKind.RIGHT_ENDING:
+        if days < 0:
+            return _("Votre aide liée au papier « %(t)s » s'est arrêtée le %(d)s.") % {
+                "t": ev["title"], "d": _d(ev["expires_on"])}
+        return _("Votre aide liée au papier « %(t)s » s'arrête le %(d)s.") % {
+            "t": ev["title"], "d": _d(ev["expires_on"])}
     if kind == SignalKind.WORK_HOURS_DOWN:
         return _("Vous travaillez moins d'heures : %(b)d heures par semaine au lieu de %(a)d.") % {
             "a": ev["from"], "b": ev["to"]}
@@ -131,6 +145,8 @@ def for_person_next(kind: str) -> str:
         SignalKind.CONTRACT_ENDING: _("Parlez de la suite avec votre référent."),
         SignalKind.DOCUMENT_EXPIRING: _("Demandez un nouveau papier. Votre référent peut vous "
                                         "aider."),
+        SignalKind.RIGHT_ENDING: _("Il faut peut-être refaire une demande. Votre référent "
+                                   "peut vous aider."),
         SignalKind.WORK_HOURS_DOWN: _("Parlez-en avec votre référent."),
         SignalKind.NO_REFERENT: _("La structure va vous donner un nouveau référent."),
         SignalKind.SEVERE_FREIN: _("Parlez-en avec votre référent."),

@@ -22,6 +22,7 @@ from faker import Faker
 from stdnum import luhn
 
 from passeport.core.actor import Actor
+from passeport.core.errors import PasseportError
 from passeport.core.enums import OrganisationKind, Role
 from passeport.core.models import Membership, Organisation, User
 from passeport.core.services import member_add, organisation_create
@@ -72,6 +73,8 @@ from passeport.people.services import (
     invitation_create,
     person_create,
 )
+from passeport.reporting.services import operation_create, participation_enrol
+from passeport.rupture.services import alerts_refresh
 from passeport.vault.sealing import seal_stream
 from passeport.vault.selectors import safe_of_person
 from passeport.vault.services import document_deposit, share_create
@@ -721,6 +724,29 @@ class _Builder:
         share_create(safe=safe, organisation=Organisation.objects.get(pk=lead_org_id),
                      expires_on=self.today + timedelta(days=90), document=identity)
 
+    def esf_and_alerts(self) -> None:
+        """The mission locale, the PLIE and the ACI run an ESF+ operation: their persons are enrolled, prefilled
+        from their passport (so the data-quality report has real gaps to show); then the
+        daily detection of risks of rupture runs once, as the scheduler would."""
+        start = date(self.today.year - 1, 1, 1)
+        for key, code, title in (
+                ("ml", "202400789", "Repérer et accompagner les jeunes ni en emploi ni en formation"),
+                ("plie", "202400123", "Accompagnement renforcé vers l'emploi — PLIE de Cornouaille"),
+                ("aci", "202400456", "Chantier d'insertion Mor Glaz : espaces verts et bâtiment")):
+            admin = self.members[key][Role.MANAGER][0]
+            actor = Actor(user=admin.user, membership=admin)
+            op = operation_create(
+                actor=actor, code=code, title=title, programme="PN FSE+ 2021-2027",
+                specific_objective="4.8 (h)", starts_on=start, ends_on=date(self.today.year + 1, 12, 31),
+                territory="Finistère")
+            for path in (Path.objects.filter(organisation=self.orgs[key])
+                         .select_related("person").order_by("pk")):
+                try:
+                    participation_enrol(actor=actor, operation=op, public_id=path.person.public_id)
+                except PasseportError:  # consent withdrawn: not enrolled
+                    continue
+        alerts_refresh(today=self.today)
+
     def flush(self) -> None:
         events = []
         current, position = None, 0
@@ -767,6 +793,7 @@ def load_demo(*, persons: int = 200, seed: int = SEED, password: str) -> DemoRes
     builder.flush()
     builder.directory()
     builder.papers()
+    builder.esf_and_alerts()
     return DemoResult(
         organisations=len(builder.orgs),
         professionals=sum(len(ms) for roles in builder.members.values() for ms in roles.values()),

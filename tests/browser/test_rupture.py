@@ -12,6 +12,7 @@ from django.utils import timezone
 from passeport.core.enums import Role
 from passeport.paths.enums import EventKind
 from passeport.paths.models import TimelineEvent
+from passeport.rupture.models import OrganisationSettings
 from passeport.rupture.services import alerts_refresh
 from tests.factories import (
     ConsentFactory,
@@ -68,4 +69,28 @@ def test_referent_acknowledges_and_person_reads_their_signals(live_server, brows
     page.goto(f"{live_server.url}/mon-passeport/points-d-attention/")
     assert "Nous n'avons pas eu de nouvelles depuis 50 jours." in page.locator("#points").inner_text()
     axe.check(page, "mes points d'attention")
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.locator("label[for=id_by_sms]").click()  # DSFR draws the box on the label
+    page.get_by_role("button", name="Enregistrer").click()
+    assert page.get_by_text("C'est enregistré.").is_visible()
+    assert not page.get_by_label("Par SMS, sur mon téléphone portable").is_checked()
+    assert page.get_by_label("Par e-mail").is_checked()
+    axe.check(page, "mes rappels (320 px)")
+    context.close()
+
+    # The manager sets the organisation's reminders.
+    MembershipFactory(organisation=org, role=Role.MANAGER, user__email="yann@ml.example")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    login(page, live_server.url, "yann@ml.example")
+    page.goto(f"{live_server.url}/pro/risques/")
+    page.get_by_role("link", name="Réglages des alertes et des rappels").click()
+    axe.check(page, "réglages des rappels")
+    page.get_by_label("Heure d'envoi des rappels").fill("21")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert "Rien n'a été enregistré" in page.locator("main").inner_text()
+    page.get_by_label("Heure d'envoi des rappels").fill("9")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert page.get_by_text("Les réglages de la structure sont enregistrés.").is_visible()
+    assert OrganisationSettings.objects.get(organisation=org).reminder_hour == 9
     context.close()

@@ -7,7 +7,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from passeport.reporting.impact import public_participants_by_territory
+from passeport.paths.enums import ActionStatus
+from passeport.paths.models import Action
+from passeport.reporting.impact import public_participants_by_territory, rights_opened
+from passeport.rights.models import RightsAction
 
 from .helpers import operation, participant
 
@@ -20,8 +23,21 @@ def test_impact_page_has_svg_charts_with_tables(pro_client, org):
                 exit_employed=True)
     participant(op, entry_on=date(2025, 3, 20))
     html = pro_client.get(reverse("reporting:impact")).content.decode()
-    assert html.count("<svg") == 5
+    assert html.count("<svg") == 6
     assert "<th scope=\"row\">03/2025</th><td>2</td>" in html
+
+
+def test_impact_counts_rights_opened_from_a_rights_check(pro_client, org, followed_path):
+    """A right not claimed turned into an action counts as opened once the action is done."""
+    for code, status in (("rsa", ActionStatus.DONE), ("css", ActionStatus.DONE),
+                         ("css", ActionStatus.DONE), ("ppa", ActionStatus.TODO)):
+        action = Action.objects.create(path=followed_path, title=f"Demander {code}", status=status)
+        RightsAction.objects.create(path=followed_path, code=code, action=action)
+    assert dict(rights_opened(org.pk))["Complémentaire santé solidaire"] == 2
+    assert dict(rights_opened(org.pk))["Prime d'activité"] == 0
+    html = pro_client.get(reverse("reporting:impact")).content.decode()
+    assert "Droits ouverts après un repérage" in html
+    assert "<th scope=\"row\">Complémentaire santé solidaire</th><td>2</td>" in html
 
 
 def test_public_aggregates_hide_small_counts_and_differences(client, org):

@@ -14,6 +14,7 @@ from passeport.paths.models import Action, DiagnosticEntry, TimelineEvent, WorkH
 from passeport.rupture import detect
 from passeport.rupture.enums import SignalKind
 from passeport.rupture.models import OrganisationSettings
+from passeport.rupture.texts import explain
 from passeport.vault.enums import DocumentCategory
 from passeport.vault.models import Document, Share
 from tests.directory.helpers import make_service, make_structure
@@ -150,6 +151,24 @@ def test_identity_paper_expiring_is_a_signal_only_if_shared_with_the_organisatio
     doc.expires_on = DAY0 + D(3650)  # renewed
     doc.save()
     assert SignalKind.DOCUMENT_EXPIRING not in kinds(path, DAY0 + D(10))
+
+
+def test_a_right_about_to_end_from_a_paper_of_the_safe(path, org):
+    """A paper proving a right (here a complémentaire santé solidaire certificate) that
+    reaches its end date is a "right about to end"; an identity paper is not."""
+    doc = Document.objects.create(person=path.person, category=DocumentCategory.HEALTH,
+                                  title="Attestation complémentaire santé solidaire",
+                                  expires_on=DAY0 + D(40))
+    Share.objects.create(person=path.person, organisation=org, category=DocumentCategory.HEALTH,
+                         expires_on=DAY0 + D(365))
+    assert SignalKind.RIGHT_ENDING not in kinds(path, DAY0 + D(9))
+    signal = kinds(path, DAY0 + D(10))[SignalKind.RIGHT_ENDING]
+    assert signal.days == 30 and signal.evidence["category"] == DocumentCategory.HEALTH
+    assert SignalKind.DOCUMENT_EXPIRING not in kinds(path, DAY0 + D(10))
+    assert "prend fin le" in explain(signal.kind, signal.days, signal.evidence)
+    doc.expires_on = DAY0 + D(400)  # renewed for a year
+    doc.save()
+    assert SignalKind.RIGHT_ENDING not in kinds(path, DAY0 + D(10))
 
 
 def test_no_referent_or_a_referent_who_left(path, referent):

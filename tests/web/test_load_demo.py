@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from stdnum.fr import siret
 
@@ -17,6 +18,8 @@ from passeport.paths.models import Action, Path, TimelineEvent, WorkHoursStep
 from passeport.paths.selectors import CaseloadFilters, caseload_queryset
 from passeport.people.enums import ConsentScope
 from passeport.people.models import Consent, Person
+from passeport.reporting.models import Operation, Participation
+from passeport.rupture.models import Alert
 from passeport.web.demo import DEMO_PASSWORD
 
 PASSWORD = "demo-test-mot-de-passe"
@@ -65,6 +68,20 @@ def test_demo_paths_are_varied(demo):
     assert Person.objects.filter(user__isnull=False).count() == 1
     # Built through the services: every person has a creation audit event.
     assert AuditEvent.objects.filter(action="create", object_type="person").count() == 20
+
+
+def test_demo_runs_esf_operations_and_detects_risks(demo, client):
+    """The mission locale, the PLIE and the ACI each run an ESF+ operation with their persons enrolled, and the
+    risks of rupture have been computed once, so those pages are not empty."""
+    for op in Operation.objects.all():
+        assert op.participations.exists(), op.title
+    assert Operation.objects.count() == 3
+    assert Participation.objects.exclude(gender="").exists()  # prefilled from the passport
+    assert Alert.objects.exists()
+    manager = Membership.objects.filter(role=Role.MANAGER, organisation__kind="plie").first()
+    client.login(username=manager.user.email, password=PASSWORD)
+    html = client.get(reverse("reporting:operations")).content.decode()
+    assert "Accompagnement renforcé" in html
 
 
 def test_demo_is_idempotent(demo):

@@ -187,6 +187,7 @@ def impact(request):
         entries_exits_by_month,
         orientations_sent,
         outcomes,
+        rights_opened,
     )
 
     org_id = actor_for(request).organisation_id
@@ -198,6 +199,7 @@ def impact(request):
         "exits_chart": bar_chart([(m["month"].strftime("%m/%Y"), m["exits"]) for m in months]),
         "exit_chart": bar_chart(out["exit"]), "six_chart": bar_chart(out["six_months"]),
         "orientation_chart": bar_chart(orientations_sent(org_id)),
+        "rights_chart": bar_chart(rights_opened(org_id)),
     })
 
 

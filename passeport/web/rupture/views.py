@@ -5,13 +5,17 @@ référent's digest preference, and the person's own signals in plain words."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from passeport.core.errors import PasseportError
+from passeport.core.sms import mobile_number
+from passeport.rupture.detect import Thresholds
 from passeport.rupture.enums import WEIGHTS, SignalKind
-from passeport.rupture.models import ReferentPreference
+from passeport.rupture.models import OrganisationSettings, ReferentPreference, ReminderChoice
+from passeport.rupture.reminders import choice_set, noshow_figures
 from passeport.rupture.selectors import (
     alert_get_for,
     alert_texts,
@@ -19,11 +23,16 @@ from passeport.rupture.selectors import (
     risk_list,
     risk_view_for,
 )
-from passeport.rupture.services import alert_handle, preference_set
+from passeport.rupture.services import (
+    SETTINGS_FIELDS,
+    alert_handle,
+    organisation_settings_set,
+    preference_set,
+)
 from passeport.web.context import actor_for
 from passeport.web.decorators import person_required, professional_required
 
-from .forms import AlertHandleForm, PreferenceForm
+from .forms import AlertHandleForm, OrganisationSettingsForm, PreferenceForm, ReminderChoiceForm
 
 
 def _weights():
@@ -37,6 +46,7 @@ def caseload(request):
     return render(request, "rupture/caseload.html", {
         "rows": risk_list(actor, mine=mine), "mine": mine, "weights": _weights(),
         "sees_whole_caseload": actor.sees_whole_caseload,
+        "noshow": noshow_figures(actor.organisation_id),
     })
 
 
@@ -83,6 +93,36 @@ def preferences(request):
     return render(request, "rupture/preferences.html", {"form": form})
 
 
+@professional_required
+def organisation_settings(request):
+    """The organisation's own no-contact threshold and reminders (managers, admins)."""
+    actor = actor_for(request)
+    if not actor.sees_whole_caseload:
+        raise PermissionDenied
+    conf = (OrganisationSettings.objects.filter(organisation_id=actor.organisation_id).first()
+            or OrganisationSettings(organisation_id=actor.organisation_id))
+    form = OrganisationSettingsForm(request.POST or None, instance=conf,
+                                    default_no_contact=Thresholds.from_settings().no_contact_days)
+    if request.method == "POST":
+        if form.is_valid():
+            organisation_settings_set(actor=actor, **{f: form.cleaned_data[f] for f in SETTINGS_FIELDS})
+            messages.success(request, _("Les réglages de la structure sont enregistrés."))
+            return redirect("rupture:settings")
+        return render(request, "rupture/settings.html", {"form": form}, status=400)
+    return render(request, "rupture/settings.html", {"form": form})
+
+
 @person_required
 def my_signals(request):
-    return render(request, "rupture/me.html", {"signals": own_signals(request.person)})
+    person = request.person
+    choice = ReminderChoice.objects.filter(person=person).first()
+    form = ReminderChoiceForm(request.POST or None, initial={
+        "by_sms": choice.by_sms if choice else True, "by_email": choice.by_email if choice else True})
+    if request.method == "POST" and form.is_valid():
+        choice_set(actor=actor_for(request), person=person, by_sms=form.cleaned_data["by_sms"],
+                   by_email=form.cleaned_data["by_email"])
+        messages.success(request, _("C'est enregistré."))
+        return redirect("rupture:me")
+    return render(request, "rupture/me.html", {
+        "signals": own_signals(person), "form": form,
+        "has_mobile": bool(mobile_number(person.phone)), "has_email": bool(person.email)})
