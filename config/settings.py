@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django_tasks_db",  # the database queue of production (TASKS_BACKEND), run by db_worker
     "dsfr",
     "widget_tweaks",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",  # login throttling (AXES_* below)
     "ninja",  # serves the Swagger UI of /api/v1/docs from our static files, not a CDN  # used by the DSFR form templates (checkboxes, radios)
     "passeport.core",
     "passeport.people",
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
     "passeport.reporting",
     "passeport.rupture",
     "passeport.interop",
+    "passeport.identity",
     "passeport.web",
     "passeport.api",
 ]
@@ -61,10 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "passeport.core.middleware.ActiveMembershipMiddleware",
+    "passeport.identity.middleware.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "passeport.core.context_processors.branding",
+                "passeport.web.identity.context_processors.oidc_providers",
             ],
         },
     },
@@ -103,6 +111,10 @@ AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "passeport.identity.backends.ThrottlingBackend",  # django-axes: refuses a locked-out login
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -146,6 +158,37 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Identity (docs/identity.md). Login throttling (django-axes): after N failed logins for one
+# e-mail address, that address is locked for the cool-off time, even with the right password.
+AXES_ENABLED = env_bool("PASSEPORT_LOGIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = env_int("PASSEPORT_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("PASSEPORT_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+# Per account, not per address: behind a proxy every user shares one IP (see docs/identity.md).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Two-factor authentication (django-otp): the issuer shown in the authenticator app.
+OTP_TOTP_ISSUER = env_str("PASSEPORT_TOTP_ISSUER", "Passeport")
+PASSEPORT_RECOVERY_CODES = env_int("PASSEPORT_RECOVERY_CODES", 10)
+# OpenID Connect providers: each is enabled when its discovery URL and client id are set.
+# "pro" is ProConnect-compatible (email + siret claims), "person" FranceConnect-compatible.
+PASSEPORT_OIDC = {
+    name: {
+        "discovery_url": env_str(f"PASSEPORT_OIDC_{name.upper()}_DISCOVERY_URL"),
+        "client_id": env_str(f"PASSEPORT_OIDC_{name.upper()}_CLIENT_ID"),
+        "client_secret": env_str(f"PASSEPORT_OIDC_{name.upper()}_CLIENT_SECRET"),
+        "scopes": env_str(f"PASSEPORT_OIDC_{name.upper()}_SCOPES", scopes),
+        "acr_values": env_str(f"PASSEPORT_OIDC_{name.upper()}_ACR_VALUES"),
+        "label": env_str(f"PASSEPORT_OIDC_{name.upper()}_LABEL", label),
+    }
+    for name, scopes, label in (
+        ("pro", "openid email given_name usual_name siret", "ProConnect"),
+        ("person", "openid given_name family_name birthdate email", "FranceConnect"),
+    )
+}
 
 # Operator branding: the DSFR is reserved to State services, so the operator's
 # name and logo are settings and another operator can re-brand Passeport.

@@ -251,20 +251,27 @@ def invitation_lookup(raw_token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, raw_token: str, password: str):
-    """The person sets their password: their account is created and linked to the passport."""
+def invitation_accept(*, raw_token: str, password: str | None, via: str = ""):
+    """The person sets their password: their account is created and linked to the passport.
+    With `password=None` the account has no password: the person logs in through an
+    identity provider (`via`, e.g. "FranceConnect"), linked by the identity app."""
     invitation = invitation_lookup(raw_token)
     person = invitation.person
     User = get_user_model()
     user = User(email=invitation.email, username=invitation.email,
                 first_name=person.first_name, last_name=person.last_name)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise PasseportError(" ".join(exc.messages), code="weak_password", field="password") from exc
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise PasseportError(" ".join(exc.messages), code="weak_password",
+                                 field="password") from exc
     if User.objects.filter(email=invitation.email).exists():
         raise Conflict(_("Cette adresse e-mail est déjà utilisée."), code="email_taken")
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.save()
     person.user = user
     person.save(update_fields=["user", "search_name", "updated_at"])
@@ -272,7 +279,7 @@ def invitation_accept(*, raw_token: str, password: str):
     invitation.save(update_fields=["used_at"])
     audit_record(Actor(user=user), action=AuditAction.UPDATE, object_type="account",
                  object_id=person.public_id, person_uid=person.public_id,
-                 detail={"event": "invitation_accepted"})
+                 detail={"event": "invitation_accepted", **({"via": via} if via else {})})
     return user
 
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include(("passeport.web.rupture.urls", "rupture"))),
     path("", include(("passeport.web.interop.urls", "interop"))),
     path("", include(("passeport.web.me.urls", "me"))),
+    path("", include(("passeport.web.identity.urls", "identity"))),
 ]

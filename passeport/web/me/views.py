@@ -120,6 +120,7 @@ def invitation(request, token: str):
         "organisation": invite.organisation,
         "inviter_name": inviter.get_full_name() if inviter else "",
         "min_length": _password_min_length(),
+        "token": token,
     })
 
 
