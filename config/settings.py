@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "passeport.vault",
     "passeport.paths",
     "passeport.rights",
+    "passeport.jobs",
     "passeport.reporting",
     "passeport.rupture",
     "passeport.web",
@@ -204,6 +205,12 @@ PASSEPORT_RUPTURE_DOCUMENT_WITHIN_DAYS = env_int("PASSEPORT_RUPTURE_DOCUMENT_WIT
 PASSEPORT_RUPTURE_HOURS_DOWN_DAYS = env_int("PASSEPORT_RUPTURE_HOURS_DOWN_DAYS", 60)
 PASSEPORT_RUPTURE_SEVERE_FREIN_DAYS = env_int("PASSEPORT_RUPTURE_SEVERE_FREIN_DAYS", 14)
 PASSEPORT_RUPTURE_BATCH_SIZE = env_int("PASSEPORT_RUPTURE_BATCH_SIZE", 2000)
+
+# Jobs and matching (see docs/jobs.md): how many results a matching list shows, and the
+# anti-congestion rule (an offer with at least this many proposals waiting for an answer
+# per open position is ranked lower and flagged « très sollicitée »).
+PASSEPORT_JOBS_MATCH_LIMIT = env_int("PASSEPORT_JOBS_MATCH_LIMIT", 20)
+PASSEPORT_JOBS_CONGESTION_PER_POSITION = env_int("PASSEPORT_JOBS_CONGESTION_PER_POSITION", 5)
 
 # Digital safe (vault), see .env.example: the key-encryption key comes from the environment
 # (or a file), never from the database; previous keys stay readable during a rotation.

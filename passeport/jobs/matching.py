@@ -1,0 +1,288 @@
+"""The matching engine: pure Python over prefetched rows, no database access.
+
+A score in [0, 1] combines (weights in `WEIGHTS`, documented in docs/jobs.md):
+
+- **skills**: coverage of the offer's required skills (and, less, of the wished ones) by
+  the skills the person holds; a skill not held but whose ROME macro-compétence is
+  shared with a held one counts half;
+- **ROME structure**: the offer's fiche is one the person targets (1), has worked in
+  (0.8), or is reachable by a ROME mobility link from one of them (0.6, career change);
+- **distance**: 1 at the door, 0 at the person's limit.
+
+Hard constraints make an offer **infeasible**, never ranked: beyond the distance or
+travel-time limit, more hours than the person can work, licence or vehicle required and
+missing, night or weekend work the person cannot do, heavy work with a blocking health
+frein. Softer ones (a moderate frein against the offer's constraints) lower the score
+and are told in the explanation. An offer with many proposals waiting for an answer per
+open position is ranked lower (anti-congestion, like les emplois' « structure
+saturée »), so that not everyone is sent to the same offer.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from passeport.directory.geo import distances_from
+
+from .enums import TRANSPORT_SPEED_KMH, Constraint
+
+WEIGHTS = {"skills": 0.55, "rome": 0.30, "distance": 0.15}
+WISHED_SHARE = 0.15  # share of the skill score given by the wished skills
+PARTIAL_CREDIT = 0.5  # a missing skill whose macro-compétence is shared
+ROME_TARGET, ROME_EXPERIENCE, ROME_MOBILITY = 1.0, 0.8, 0.6
+SOFT_PENALTY = 0.85  # per soft constraint against a frein
+CONGESTION_PENALTY = 0.7
+
+# The diagnostic's freins used by matching (data·inclusion categories, severity 0-3).
+FREIN_MOBILITY, FREIN_FAMILY, FREIN_HEALTH = "mobilite", "famille", "sante"
+
+
+@dataclass(frozen=True)
+class Referential:
+    """The parts of ROME the engine needs: each competence's macro-compétence and the
+    mobility links between fiches."""
+
+    macro_of: dict[int, int]
+    mobility: dict[str, frozenset[str]]
+
+    def macros(self, skills: Iterable[int]) -> set[int]:
+        out = set()
+        for s in skills:
+            m = self.macro_of.get(s)
+            out.add(m if m is not None else s)
+        return out
+
+
+@dataclass
+class OfferRow:
+    id: int
+    fiche: str
+    latitude: float | None
+    longitude: float | None
+    hours_per_week: int
+    required: frozenset[int]
+    wished: frozenset[int] = frozenset()
+    constraints: frozenset[str] = frozenset()
+    created: float = 0.0  # timestamp, for the « most recent first » baseline and ties
+    pending: int = 0  # proposals waiting for an answer
+    positions: int = 1
+
+
+@dataclass
+class CandidateRow:
+    id: int
+    skills: frozenset[int]
+    latitude: float | None
+    longitude: float | None
+    max_distance_km: float = 20
+    max_travel_minutes: int | None = None
+    transport_mode: str = "public"
+    has_driving_licence: bool = False
+    has_vehicle: bool = False
+    max_hours_per_week: int = 35
+    childcare_constraint: bool = False
+    night_work_ok: bool = False
+    weekend_work_ok: bool = True
+    target_fiches: frozenset[str] = frozenset()
+    experience_fiches: frozenset[str] = frozenset()
+    freins: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def limit_km(self) -> float:
+        """The distance the person can travel: the smaller of the maximum distance and
+        the maximum travel time at the speed of their transport mode; a blocking
+        mobility frein without a vehicle caps it at 10 km."""
+        limit = float(self.max_distance_km)
+        if self.max_travel_minutes:
+            speed = TRANSPORT_SPEED_KMH.get(self.transport_mode, 25)
+            limit = min(limit, speed * self.max_travel_minutes / 60)
+        if self.freins.get(FREIN_MOBILITY, 0) >= 3 and not self.has_vehicle:
+            limit = min(limit, 10.0)
+        return limit
+
+
+@dataclass
+class Match:
+    offer_id: int
+    candidate_id: int
+    score: float
+    skills: float
+    rome: float
+    rome_link: str  # target | experience | mobility | ""
+    distance_km: float | None
+    travel_minutes: int | None
+    matched: list[int]
+    partial: list[int]
+    missing: list[int]
+    wished_matched: list[int]
+    warnings: list[str]  # soft constraints: Constraint values
+    congested: bool
+
+
+@dataclass
+class Infeasible:
+    offer_id: int
+    candidate_id: int
+    reasons: list[str]  # too_far | hours | driving_licence | vehicle | night_work | ...
+
+
+def _skill_coverage(ref: Referential, held: frozenset[int], held_macros: set[int],
+                    skills: frozenset[int]) -> tuple[float, list[int], list[int], list[int]]:
+    if not skills:
+        return 1.0, [], [], []
+    matched, partial, missing = [], [], []
+    credit = 0.0
+    for s in skills:
+        if s in held:
+            matched.append(s)
+            credit += 1
+        elif ref.macro_of.get(s, s) in held_macros:
+            partial.append(s)
+            credit += PARTIAL_CREDIT
+        else:
+            missing.append(s)
+    return credit / len(skills), matched, partial, missing
+
+
+def _rome_link(ref: Referential, c: CandidateRow, fiche: str) -> tuple[float, str]:
+    if fiche in c.target_fiches:
+        return ROME_TARGET, "target"
+    if fiche in c.experience_fiches:
+        return ROME_EXPERIENCE, "experience"
+    for f in c.experience_fiches | c.target_fiches:
+        if fiche in ref.mobility.get(f, ()):
+            return ROME_MOBILITY, "mobility"
+    return 0.0, ""
+
+
+def feasibility(c: CandidateRow, o: OfferRow, distance_km: float | None
+                ) -> tuple[list[str], list[str]]:
+    """(hard reasons that make the offer infeasible, soft warnings)."""
+    hard, soft = [], []
+    if distance_km is not None and distance_km > c.limit_km:
+        hard.append("too_far")
+    if o.hours_per_week > c.max_hours_per_week:
+        hard.append("hours")
+    k = o.constraints
+    if Constraint.DRIVING_LICENCE in k and not c.has_driving_licence:
+        hard.append(Constraint.DRIVING_LICENCE.value)
+    if Constraint.VEHICLE in k and not c.has_vehicle:
+        hard.append(Constraint.VEHICLE.value)
+    family = c.freins.get(FREIN_FAMILY, 0)
+    if Constraint.NIGHT_WORK in k and (not c.night_work_ok or c.childcare_constraint):
+        hard.append(Constraint.NIGHT_WORK.value)
+    if Constraint.WEEKEND_WORK in k:
+        if not c.weekend_work_ok or c.childcare_constraint:
+            hard.append(Constraint.WEEKEND_WORK.value)
+        elif family >= 2:
+            soft.append(Constraint.WEEKEND_WORK.value)
+    if Constraint.EARLY_LATE_HOURS in k:
+        if c.childcare_constraint and family >= 3:
+            hard.append(Constraint.EARLY_LATE_HOURS.value)
+        elif c.childcare_constraint or family >= 2 or (
+                c.transport_mode == "public" and c.freins.get(FREIN_MOBILITY, 0) >= 2):
+            soft.append(Constraint.EARLY_LATE_HOURS.value)
+    health = c.freins.get(FREIN_HEALTH, 0)
+    for physical in (Constraint.HEAVY_LOADS, Constraint.STANDING):
+        if physical in k:
+            if health >= 3:
+                hard.append(physical.value)
+            elif health >= 2:
+                soft.append(physical.value)
+    return hard, soft
+
+
+def score_pair(ref: Referential, c: CandidateRow, o: OfferRow, *, held_macros: set[int] | None = None,
+               distance_km: float | None = None, congestion_per_position: int = 5
+               ) -> Match | Infeasible:
+    if distance_km is None and None not in (c.latitude, c.longitude, o.latitude, o.longitude):
+        distance_km = distances_from(c.latitude, c.longitude)(o.latitude, o.longitude)
+    hard, soft = feasibility(c, o, distance_km)
+    if hard:
+        return Infeasible(o.id, c.id, hard)
+    if held_macros is None:
+        held_macros = ref.macros(c.skills)
+    req, matched, partial, missing = _skill_coverage(ref, c.skills, held_macros, o.required)
+    wished_cov, wished_matched, _p, _m = _skill_coverage(ref, c.skills, held_macros, o.wished)
+    skills = (1 - WISHED_SHARE) * req + WISHED_SHARE * wished_cov if o.wished else req
+    rome, link = _rome_link(ref, c, o.fiche)
+    limit = c.limit_km
+    dist_score = 0.5 if distance_km is None else max(0.0, 1 - distance_km / limit) if limit else 0.0
+    score = (WEIGHTS["skills"] * skills + WEIGHTS["rome"] * rome
+             + WEIGHTS["distance"] * dist_score)
+    score *= SOFT_PENALTY ** len(soft)
+    congested = o.pending >= congestion_per_position * max(1, o.positions)
+    if congested:
+        score *= CONGESTION_PENALTY
+    travel = None
+    if distance_km is not None:
+        # Road distance is about 1.3 x the straight line.
+        travel = math.ceil(distance_km * 1.3 / TRANSPORT_SPEED_KMH.get(c.transport_mode, 25) * 60)
+    return Match(o.id, c.id, round(score, 4), round(skills, 4), rome, link,
+                 None if distance_km is None else round(distance_km, 1), travel,
+                 sorted(matched), sorted(partial), sorted(missing), sorted(wished_matched),
+                 soft, congested)
+
+
+class OfferIndex:
+    """Offers bucketed in a grid of about 28 km cells, to find those near a point
+    without scanning them all (used by the batch and by the in-memory benchmark)."""
+
+    CELL = 0.25  # degrees
+
+    def __init__(self, offers: Iterable[OfferRow]):
+        self.cells: dict[tuple[int, int], list[OfferRow]] = defaultdict(list)
+        self.unlocated: list[OfferRow] = []
+        for o in offers:
+            if o.latitude is None or o.longitude is None:
+                self.unlocated.append(o)
+            else:
+                self.cells[(int(o.latitude // self.CELL), int(o.longitude // self.CELL))].append(o)
+
+    def near(self, lat: float, lon: float, radius_km: float) -> list[OfferRow]:
+        dlat = radius_km / 111.2
+        dlon = radius_km / (111.2 * max(0.01, math.cos(math.radians(min(89.0, abs(lat) + dlat)))))
+        out = list(self.unlocated)
+        for i in range(int((lat - dlat) // self.CELL), int((lat + dlat) // self.CELL) + 1):
+            for j in range(int((lon - dlon) // self.CELL), int((lon + dlon) // self.CELL) + 1):
+                out.extend(self.cells.get((i, j), ()))
+        return out
+
+
+def rank_offers(ref: Referential, c: CandidateRow, offers: Iterable[OfferRow], *, limit: int = 20,
+                congestion_per_position: int = 5) -> tuple[list[Match], list[Infeasible]]:
+    """The best feasible offers for a person (score, then most recent), and the
+    infeasible ones with their reasons."""
+    held_macros = ref.macros(c.skills)
+    distance = (distances_from(c.latitude, c.longitude)
+                if c.latitude is not None and c.longitude is not None else None)
+    matches, infeasible = [], []
+    for o in offers:
+        d = (distance(o.latitude, o.longitude)
+             if distance is not None and o.latitude is not None and o.longitude is not None else None)
+        r = score_pair(ref, c, o, held_macros=held_macros, distance_km=d,
+                       congestion_per_position=congestion_per_position)
+        if isinstance(r, Infeasible):
+            infeasible.append(r)
+        else:
+            matches.append((r.score, o.created, -o.id, r))
+    best = heapq.nlargest(limit, matches, key=lambda t: t[:3])
+    return [t[3] for t in best], infeasible
+
+
+def rank_candidates(ref: Referential, o: OfferRow, candidates: Iterable[CandidateRow], *,
+                    limit: int = 20) -> tuple[list[Match], list[Infeasible]]:
+    """The best feasible persons for an offer (congestion does not apply here)."""
+    matches, infeasible = [], []
+    for c in candidates:
+        r = score_pair(ref, c, o, congestion_per_position=10**9)
+        if isinstance(r, Infeasible):
+            infeasible.append(r)
+        else:
+            matches.append(r)
+    matches.sort(key=lambda m: (-m.score, m.candidate_id))
+    return matches[:limit], infeasible
