@@ -6,7 +6,8 @@ A score in [0, 1] combines (weights in `WEIGHTS`, documented in docs/jobs.md):
   the skills the person holds; a skill not held but whose ROME macro-compétence is
   shared with a held one counts half;
 - **ROME structure**: the offer's fiche is one the person targets (1), has worked in
-  (0.8), or is reachable by a ROME mobility link from one of them (0.6, career change);
+  (0.8, unless they want to change jobs), or is reachable by a ROME mobility link from
+  one of them (0.6: the passerelles of a career change);
 - **distance**: 1 at the door, 0 at the person's limit.
 
 Hard constraints make an offer **infeasible**, never ranked: beyond the distance or
@@ -89,6 +90,7 @@ class CandidateRow:
     weekend_work_ok: bool = True
     target_fiches: frozenset[str] = frozenset()
     experience_fiches: frozenset[str] = frozenset()
+    career_change: bool = False  # experience fiches are starting points, not goals
     freins: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -151,10 +153,10 @@ def _skill_coverage(ref: Referential, held: frozenset[int], held_macros: set[int
 def _rome_link(ref: Referential, c: CandidateRow, fiche: str) -> tuple[float, str]:
     if fiche in c.target_fiches:
         return ROME_TARGET, "target"
-    if fiche in c.experience_fiches:
+    if fiche in c.experience_fiches and not c.career_change:
         return ROME_EXPERIENCE, "experience"
     for f in c.experience_fiches | c.target_fiches:
-        if fiche in ref.mobility.get(f, ()):
+        if fiche in ref.mobility.get(f, ()) and fiche not in c.experience_fiches:
             return ROME_MOBILITY, "mobility"
     return 0.0, ""
 

@@ -229,6 +229,10 @@ class CandidateProfile(models.Model):
                                                  verbose_name=_("métiers recherchés"))
     experience_appellations = models.ManyToManyField(
         RomeAppellation, blank=True, related_name="+", verbose_name=_("métiers déjà exercés"))
+    career_change = models.BooleanField(
+        _("souhaite changer de métier"), default=False,
+        help_text=_("Les métiers déjà exercés servent alors de point de départ des passerelles "
+                    "du ROME, sans être proposés eux-mêmes en priorité."))
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("commune de départ"))
     max_distance_km = models.PositiveSmallIntegerField(

@@ -250,7 +250,7 @@ def candidate_row(profile: CandidateProfile, freins: dict[str, int]) -> Candidat
         transport_mode=profile.transport_mode, has_driving_licence=profile.has_driving_licence,
         has_vehicle=profile.has_vehicle, max_hours_per_week=profile.max_hours_per_week,
         childcare_constraint=profile.childcare_constraint, night_work_ok=profile.night_work_ok,
-        weekend_work_ok=profile.weekend_work_ok,
+        weekend_work_ok=profile.weekend_work_ok, career_change=profile.career_change,
         target_fiches=frozenset(a.fiche_id for a in profile.target_appellations.all()) if saved else frozenset(),
         experience_fiches=frozenset(a.fiche_id for a in profile.experience_appellations.all()) if saved else frozenset(),
         freins=freins)

@@ -206,7 +206,7 @@ def offer_set_status(*, actor: Actor, offer: JobOffer, status: str) -> JobOffer:
 
 # --- Candidate profile ------------------------------------------------------------
 
-PROFILE_FIELDS = ["commune", "max_distance_km", "max_travel_minutes", "transport_mode",
+PROFILE_FIELDS = ["career_change", "commune", "max_distance_km", "max_travel_minutes", "transport_mode",
                   "has_driving_licence", "has_vehicle", "max_hours_per_week",
                   "childcare_constraint", "night_work_ok", "weekend_work_ok"]
 
