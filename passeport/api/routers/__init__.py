@@ -2,7 +2,7 @@
 
 
 def register(api) -> None:
-    from . import directory, organisations, paths, persons, reporting, rights, rupture, vault
+    from . import directory, jobs, organisations, paths, persons, reporting, rights, rupture, vault
 
     api.add_router("/organisations", organisations.router, tags=["Structures"])
     api.add_router("/", persons.router, tags=["Personnes et consentements"])
@@ -12,3 +12,4 @@ def register(api) -> None:
     api.add_router("/rights", rights.router, tags=["Droits"])
     api.add_router("/reporting", reporting.router, tags=["Suivi FSE+"])
     api.add_router("/rupture", rupture.router, tags=["Risque de rupture"])
+    api.add_router("/jobs", jobs.router, tags=["Emplois, immersions et mise en relation"])
