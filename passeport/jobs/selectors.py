@@ -343,9 +343,12 @@ def explain(match: Match, labels: dict[int, str], fiche_labels: dict[str, str],
     if link:
         e.sentences.append(link)
     if match.distance_km is not None:
-        e.sentences.append(_("À %(km)s km, environ %(min)d minutes de trajet.")
-                           % {"km": f"{match.distance_km:.1f}".replace(".", ","),
-                              "min": match.travel_minutes or 0})
+        km = f"{match.distance_km:.1f}".replace(".", ",")
+        if (match.travel_minutes or 0) < 5:
+            e.sentences.append(_("À %(km)s km, moins de 5 minutes de trajet.") % {"km": km})
+        else:
+            e.sentences.append(_("À %(km)s km, environ %(min)d minutes de trajet.")
+                               % {"km": km, "min": match.travel_minutes})
     else:
         e.sentences.append(_("Distance inconnue : la commune de la personne n'est pas renseignée."))
     for w in match.warnings:
