@@ -71,6 +71,7 @@ class OfferRow:
     created: float = 0.0  # timestamp, for the « most recent first » baseline and ties
     pending: int = 0  # proposals waiting for an answer
     positions: int = 1
+    kind: str = "job"
 
 
 @dataclass
@@ -258,22 +259,70 @@ class OfferIndex:
 def rank_offers(ref: Referential, c: CandidateRow, offers: Iterable[OfferRow], *, limit: int = 20,
                 congestion_per_position: int = 5) -> tuple[list[Match], list[Infeasible]]:
     """The best feasible offers for a person (score, then most recent), and the
-    infeasible ones with their reasons."""
-    held_macros = ref.macros(c.skills)
+    infeasible ones with their reasons.
+
+    Fast path: distance and hard constraints first, the score as a plain float with set
+    operations, a heap of the best; the full `Match` (sorted skill lists, warnings) is
+    built for the winners only, by `score_pair` (the same rules)."""
+    held = c.skills
+    held_macros = ref.macros(held)
+    macro_of = ref.macro_of
+    limit_km = c.limit_km
     distance = (distances_from(c.latitude, c.longitude)
                 if c.latitude is not None and c.longitude is not None else None)
-    matches, infeasible = [], []
+    w_skills, w_rome, w_dist = WEIGHTS["skills"], WEIGHTS["rome"], WEIGHTS["distance"]
+    rome_cache: dict[str, float] = {}
+    heap: list[tuple] = []
+    infeasible = []
     for o in offers:
-        d = (distance(o.latitude, o.longitude)
-             if distance is not None and o.latitude is not None and o.longitude is not None else None)
-        r = score_pair(ref, c, o, held_macros=held_macros, distance_km=d,
-                       congestion_per_position=congestion_per_position)
-        if isinstance(r, Infeasible):
-            infeasible.append(r)
+        d = None
+        if distance is not None and o.latitude is not None:
+            d = distance(o.latitude, o.longitude)
+            if d > limit_km:
+                infeasible.append(Infeasible(o.id, c.id, ["too_far"]))
+                continue
+        if o.constraints or o.hours_per_week > c.max_hours_per_week:
+            hard, soft = feasibility(c, o, d)
+            if hard:
+                infeasible.append(Infeasible(o.id, c.id, hard))
+                continue
         else:
-            matches.append((r.score, o.created, -o.id, r))
-    best = heapq.nlargest(limit, matches, key=lambda t: t[:3])
-    return [t[3] for t in best], infeasible
+            soft = ()
+        req = o.required
+        if req:
+            rest = req - held
+            credit = len(req) - len(rest)
+            for s in rest:
+                if macro_of.get(s, s) in held_macros:
+                    credit += PARTIAL_CREDIT
+            skills = credit / len(req)
+        else:
+            skills = 1.0
+        if o.wished:
+            rest = o.wished - held
+            credit = len(o.wished) - len(rest)
+            for s in rest:
+                if macro_of.get(s, s) in held_macros:
+                    credit += PARTIAL_CREDIT
+            skills = (1 - WISHED_SHARE) * skills + WISHED_SHARE * credit / len(o.wished)
+        rome = rome_cache.get(o.fiche)
+        if rome is None:
+            rome = rome_cache[o.fiche] = _rome_link(ref, c, o.fiche)[0]
+        dist_score = 0.5 if d is None else max(0.0, 1 - d / limit_km) if limit_km else 0.0
+        score = w_skills * skills + w_rome * rome + w_dist * dist_score
+        if soft:
+            score *= SOFT_PENALTY ** len(soft)
+        if o.pending >= congestion_per_position * max(1, o.positions):
+            score *= CONGESTION_PENALTY
+        item = (round(score, 4), o.created, -o.id, o, d)
+        if len(heap) < limit:
+            heapq.heappush(heap, item)
+        elif item[:3] > heap[0][:3]:
+            heapq.heapreplace(heap, item)
+    best = sorted(heap, key=lambda t: t[:3], reverse=True)
+    matches = [score_pair(ref, c, t[3], held_macros=held_macros, distance_km=t[4],
+                          congestion_per_position=congestion_per_position) for t in best]
+    return matches, infeasible
 
 
 def rank_candidates(ref: Referential, o: OfferRow, candidates: Iterable[CandidateRow], *,

@@ -206,7 +206,8 @@ class JobOffer(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "latitude", "longitude"], name="jobs_offer_geo"),
-                   models.Index(fields=["status", "fiche"], name="jobs_offer_fiche")]
+                   models.Index(fields=["status", "fiche"], name="jobs_offer_fiche"),
+                   models.Index(fields=["updated_at"], name="jobs_offer_updated")]
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_on__isnull=True)
                                    | models.Q(starts_on__isnull=True)

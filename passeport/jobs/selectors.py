@@ -4,11 +4,11 @@ profile, and matching both ways. Every read of a person's data goes through
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -17,7 +17,6 @@ from passeport.core.enums import AuditAction
 from passeport.core.errors import NotFound
 from passeport.core.services import audit_record_many
 from passeport.core.text import normalize
-from passeport.directory.geo import bounding_box
 from passeport.directory.models import Commune
 from passeport.directory.selectors import commune_of_person
 from passeport.paths.models import DiagnosticEntry
@@ -30,6 +29,7 @@ from .matching import (
     CandidateRow,
     Infeasible,
     Match,
+    OfferIndex,
     OfferRow,
     Referential,
     rank_candidates,
@@ -102,19 +102,16 @@ def skills_valid(codes) -> set[int]:
 
 
 @lru_cache(maxsize=1)
-def _referential(version: int) -> Referential:
+def referential() -> Referential:
+    """The ROME structure the engine needs, read once per process (the referential
+    changes only with a data release: `load_rome` clears this cache; restart the other
+    processes after it)."""
     macro_of = dict(RomeSkill.objects.filter(macro_code__isnull=False)
                     .values_list("code_ogr", "macro_code"))
     mobility: dict[str, set[str]] = {}
     for source, target in RomeMobility.objects.values_list("source_id", "target_id"):
         mobility.setdefault(source, set()).add(target)
     return Referential(macro_of, {k: frozenset(v) for k, v in mobility.items()})
-
-
-def referential() -> Referential:
-    """The ROME structure the engine needs, read once per process (the referential only
-    changes with `load_rome`, which restarts nothing: the count is part of the key)."""
-    return _referential(RomeMobility.objects.count() + RomeSkill.objects.count())
 
 
 # --- Employers and offers ---------------------------------------------------------
@@ -176,34 +173,44 @@ def _pending_counts(offer_ids) -> dict[int, int]:
         .values("offer_id").annotate(n=Count("id")).values_list("offer_id", "n"))
 
 
-def _offer_row(values: dict, pending: dict[int, int]) -> OfferRow:
+OFFER_ROW_FIELDS = ["id", "kind", "fiche_id", "latitude", "longitude", "hours_per_week",
+                    "skills_required", "skills_wished", "constraints", "created_at", "positions"]
+
+
+def _offer_row(v: dict) -> OfferRow:
     return OfferRow(
-        id=values["id"], fiche=values["fiche_id"], latitude=values["latitude"],
-        longitude=values["longitude"], hours_per_week=values["hours_per_week"],
-        required=frozenset(values["skills_required"]), wished=frozenset(values["skills_wished"]),
-        constraints=frozenset(values["constraints"]),
-        created=values["created_at"].timestamp() if values["created_at"] else 0.0,
-        pending=pending.get(values["id"], 0), positions=values["positions"])
+        id=v["id"], fiche=v["fiche_id"], latitude=v["latitude"], longitude=v["longitude"],
+        hours_per_week=v["hours_per_week"], required=frozenset(v["skills_required"]),
+        wished=frozenset(v["skills_wished"]), constraints=frozenset(v["constraints"]),
+        created=v["created_at"].timestamp() if v["created_at"] else 0.0,
+        positions=v["positions"], kind=v["kind"])
 
 
-OFFER_ROW_FIELDS = ["id", "fiche_id", "latitude", "longitude", "hours_per_week", "skills_required",
-                    "skills_wished", "constraints", "created_at", "positions"]
+_OPEN_OFFERS: dict = {"key": None, "index": None}
+
+
+def open_offers_index() -> OfferIndex:
+    """The open offers as engine rows in a grid index, kept in the process and rebuilt
+    when an offer was published, changed or closed (one cheap, indexed query checks it:
+    the last offer id and the last change). Reading and decoding thousands of rows on
+    every query would cost more than the scoring itself."""
+    key = tuple(JobOffer.objects.aggregate(last_id=Max("id"), last_change=Max("updated_at")).values())
+    if _OPEN_OFFERS["key"] != key:
+        rows = [_offer_row(v) for v in JobOffer.objects.open().values(*OFFER_ROW_FIELDS).iterator(2000)]
+        _OPEN_OFFERS.update(key=key, index=OfferIndex(rows))
+    return _OPEN_OFFERS["index"]
 
 
 def offer_rows_near(latitude: float | None, longitude: float | None, radius_km: float,
                     *, kind: str = "") -> list[OfferRow]:
-    """The open offers inside the bounding box of the radius (indexed prefilter), as
-    rows for the engine. Without a starting point, every open offer."""
-    qs = JobOffer.objects.open()
-    if kind:
-        qs = qs.filter(kind=kind)
-    if latitude is not None and longitude is not None:
-        box = bounding_box(latitude, longitude, radius_km)
-        qs = qs.filter(latitude__range=(box.min_lat, box.max_lat),
-                       longitude__range=(box.min_lon, box.max_lon))
-    values = list(qs.values(*OFFER_ROW_FIELDS))
-    pending = _pending_counts([v["id"] for v in values]) if values else {}
-    return [_offer_row(v, pending) for v in values]
+    """The open offers in the grid cells around the point (all of them without a
+    point), as rows for the engine."""
+    index = open_offers_index()
+    if latitude is None or longitude is None:
+        rows = [o for cell in index.cells.values() for o in cell] + index.unlocated
+    else:
+        rows = index.near(latitude, longitude, radius_km)
+    return [o for o in rows if o.kind == kind] if kind else rows
 
 
 # --- Candidate profile ------------------------------------------------------------
@@ -390,9 +397,16 @@ def offers_for_person(actor: Actor, public_id: str, *, kind: str = "",
     freins = current_freins(person)
     cand = candidate_row(profile, freins)
     offers = offer_rows_near(cand.latitude, cand.longitude, cand.limit_km, kind=kind)
-    matches, infeasible = rank_offers(
-        referential(), cand, offers, limit=limit,
-        congestion_per_position=settings.PASSEPORT_JOBS_CONGESTION_PER_POSITION)
+    # Anti-congestion needs the proposals waiting per offer: read them for the best
+    # three times `limit` only (the penalty only lowers a score), then rank again.
+    ref = referential()
+    congestion = settings.PASSEPORT_JOBS_CONGESTION_PER_POSITION
+    first, infeasible = rank_offers(ref, cand, offers, limit=3 * limit,
+                                    congestion_per_position=congestion)
+    by_id_row = {o.id: o for o in offers}
+    pending = _pending_counts([m.offer_id for m in first])
+    shortlist = [replace(by_id_row[m.offer_id], pending=pending.get(m.offer_id, 0)) for m in first]
+    matches, _again = rank_offers(ref, cand, shortlist, limit=limit, congestion_per_position=congestion)
     fiche_of = {o.id: o.fiche for o in offers}
     explained = _explain_all(matches, fiche_of)
     by_id = offers_search(status=None).in_bulk([m.offer_id for m in matches])
@@ -401,6 +415,7 @@ def offers_for_person(actor: Actor, public_id: str, *, kind: str = "",
     for e in explained:
         e.offer = by_id.get(e.match.offer_id)
         e.already_proposed = e.match.offer_id in proposed
+    explained = [e for e in explained if e.offer is not None]  # deleted since the index was built
     return OffersForPerson(person, profile, freins, explained, _count_reasons(infeasible),
                            profile.commune)
 

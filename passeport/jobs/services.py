@@ -346,7 +346,8 @@ def application_answer(*, actor: Actor, application: Application, status: str,
         title = _("Embauche chez %(employer)s : « %(offer)s »") % names
         filled = app.offer.applications.filter(status=ApplicationStatus.HIRED).count()
         if filled >= app.offer.positions:
-            JobOffer.objects.filter(pk=app.offer.pk).update(status=OfferStatus.FILLED)
+            JobOffer.objects.filter(pk=app.offer.pk).update(status=OfferStatus.FILLED,
+                                                            updated_at=timezone.now())
     else:
         title = _("%(employer)s n'a pas retenu la candidature pour « %(offer)s »") % names
     body = app.get_refusal_reason_display() if status == ApplicationStatus.REFUSED else ""

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from passeport.jobs import models
 from passeport.jobs.rome import MODEL_NAMES, load_rome
+from passeport.jobs.selectors import referential
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         start = time.perf_counter()
         result = load_rome({name: getattr(models, name) for name in MODEL_NAMES})
+        referential.cache_clear()
         for table, c in result.counts.items():
             self.stdout.write(f"{table} : {c['created']} ajoutés, {c['updated']} mis à jour, "
                               f"{c['unchanged']} inchangés")
