@@ -111,3 +111,19 @@ def test_immersion_pages(pro_client, client, employer, employer_org, jobs_person
     r = client.post(url, {"behaviour": "3", "led_to_job": "yes", "comment": "Très bien"})
     imm.refresh_from_db()
     assert imm.status == ImmersionStatus.ASSESSED and imm.led_to_job is True
+
+
+def test_employer_page_flags_inclusive_employers_and_adds_contacts(employer_client, employer_org):
+    from passeport.jobs.models import EmployerProfile
+
+    url = reverse("jobs:employer")
+    r = employer_client.post(url, {"form": "profile", "inclusive_kind": "geiq", "commune": "Brest",
+                                   "description": "Aide à domicile"})
+    assert r.status_code == 302
+    profile = EmployerProfile.objects.get(organisation=employer_org)
+    assert profile.is_inclusive and profile.get_inclusive_kind_display().startswith("Groupement")
+    r = employer_client.post(url, {"form": "contact", "name": ""})
+    assert "Ce champ est obligatoire" in r.content.decode()
+    employer_client.post(url, {"form": "contact", "name": "Gwen Morvan", "role": "Gérante",
+                               "email": "gwen@tiaide.example"})
+    assert list(profile.contacts.values_list("name", flat=True)) == ["Gwen Morvan"]

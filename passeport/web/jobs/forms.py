@@ -13,6 +13,7 @@ from passeport.jobs.enums import (
     Behaviour,
     Constraint,
     ContractType,
+    InclusiveKind,
     OfferKind,
     RefusalReason,
     TransportMode,
@@ -190,3 +191,22 @@ class AssessmentForm(DsfrBaseForm):
     def __init__(self, *args, skills=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["skills_observed"].choices = [(str(s.code_ogr), s.label) for s in skills]
+
+
+class EmployerForm(CommuneMixin, DsfrBaseForm):
+    commune_fields = ("commune",)
+
+    inclusive_kind = forms.ChoiceField(label=_("Employeur inclusif"), required=False,
+                                       choices=InclusiveKind.choices,
+                                       help_text=_("Les SIAE sont reconnues d'office."))
+    commune = forms.CharField(label=_("Commune"), max_length=80, required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "list": "communes-suggestions"}))
+    description = forms.CharField(label=_("Présentation"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ContactForm(DsfrBaseForm):
+    name = forms.CharField(label=_("Nom du contact"), max_length=150)
+    role = forms.CharField(label=_("Fonction"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("pro/emplois/<int:pk>/", views.offer_detail, name="offer_detail"),
     path("pro/emplois/<int:pk>/competences/", views.offer_skills, name="offer_skills"),
     path("pro/emplois/<int:pk>/fermer/", views.offer_close, name="offer_close"),
+    path("pro/emplois/employeur/", views.employer, name="employer"),
     path("pro/emplois/candidatures/", views.applications, name="applications"),
     path("pro/emplois/candidatures/<int:pk>/reponse/", views.answer, name="answer"),
     path("pro/emplois/immersions/<int:pk>/", views.immersion_detail, name="immersion_detail"),

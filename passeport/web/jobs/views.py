@@ -17,6 +17,7 @@ from passeport.jobs.selectors import (
     application_get_for,
     applications_received,
     applications_sent,
+    employer_profile_of,
     fiche_skills,
     immersion_get_for,
     immersions_hosted,
@@ -32,6 +33,8 @@ from passeport.jobs.services import (
     EMPLOYER_KINDS,
     application_answer,
     application_propose,
+    employer_contact_add,
+    employer_profile_save,
     immersion_assess,
     immersion_cancel,
     immersion_create,
@@ -48,6 +51,8 @@ from passeport.web.forms import add_service_error
 from .forms import (
     AnswerForm,
     AssessmentForm,
+    ContactForm,
+    EmployerForm,
     ImmersionForm,
     OfferForm,
     OfferSkillsForm,
@@ -302,3 +307,31 @@ def immersion_detail(request, pk: int):
         "imm": imm, "form": form, "is_host": imm.employer_id == actor.organisation_id,
         "is_prescriber": imm.prescriber_id == actor.organisation_id,
         "observed": [labels.get(s, s) for s in imm.skills_observed], "statuses": ImmersionStatus})
+
+
+@professional_required
+def employer(request):
+    """The employer's page: inclusive flag, commune, presentation and contacts."""
+    actor = actor_for(request)
+    if not _is_employer(actor):
+        return render(request, "jobs/employer.html", {"is_employer": False})
+    profile = employer_profile_of(actor.organisation_id)
+    form = EmployerForm(request.POST if request.POST.get("form") == "profile" else None, initial={
+        "inclusive_kind": profile.inclusive_kind if profile else "",
+        "commune": profile.commune.label if profile and profile.commune else "",
+        "description": profile.description if profile else ""})
+    contact_form = ContactForm(request.POST if request.POST.get("form") == "contact" else None)
+    if request.method == "POST":
+        try:
+            if form.is_bound and form.is_valid():
+                employer_profile_save(actor=actor, **form.cleaned_data)
+                messages.success(request, _("La présentation de votre structure est enregistrée."))
+                return redirect("jobs:employer")
+            if contact_form.is_bound and contact_form.is_valid():
+                employer_contact_add(actor=actor, **contact_form.cleaned_data)
+                messages.success(request, _("Le contact est ajouté."))
+                return redirect("jobs:employer")
+        except PasseportError as exc:
+            add_service_error(form if form.is_bound else contact_form, exc)
+    return render(request, "jobs/employer.html", {"is_employer": True, "profile": profile, "form": form,
+                                                  "contact_form": contact_form})
