@@ -1,4 +1,5 @@
-"""The matching engine: pure Python over prefetched rows, no database access.
+"""The matching engine over prefetched rows (Python, and numpy to rank many offers at
+once), no database access.
 
 A score in [0, 1] combines (weights in `WEIGHTS`, documented in docs/jobs.md):
 
@@ -26,6 +27,8 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from passeport.directory.geo import distances_from
 
@@ -337,3 +340,133 @@ def rank_candidates(ref: Referential, o: OfferRow, candidates: Iterable[Candidat
             matches.append(r)
     matches.sort(key=lambda m: (-m.score, m.candidate_id))
     return matches[:limit], infeasible
+
+
+# --- Vectorised ranking over many offers (numpy) -----------------------------------
+
+CONSTRAINT_BITS = {c.value: 1 << i for i, c in enumerate(Constraint)}
+_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(CONSTRAINT_BITS))], dtype=np.int8)
+
+
+def _postings(lists: list[list[int]]) -> dict[int, np.ndarray]:
+    out: dict[int, list[int]] = defaultdict(list)
+    for i, keys in enumerate(lists):
+        for k in keys:
+            out[k].append(i)
+    return {k: np.array(v, dtype=np.int32) for k, v in out.items()}
+
+
+class OfferMatrix:
+    """Many offers as numpy columns, to rank them all for one person in a few
+    milliseconds with the same rules as `score_pair` (checked by the tests):
+    distances, hard constraints and the score are computed for every offer at once;
+    skill coverage comes from postings (skill -> offers requiring it, macro-compétence ->
+    one entry per required skill under it). The winners are then explained by
+    `score_pair`. Pending proposals are not in the matrix: the selector applies
+    anti-congestion on the shortlist."""
+
+    def __init__(self, offers: list[OfferRow], ref: Referential):
+        self.rows = offers
+        self.n = len(offers)
+        lat = np.array([o.latitude if o.latitude is not None else np.nan for o in offers], dtype=float)
+        lon = np.array([o.longitude if o.longitude is not None else np.nan for o in offers], dtype=float)
+        self.located = ~np.isnan(lat)
+        self.lat_r, self.lon_r = np.radians(lat), np.radians(lon)
+        self.cos_lat = np.cos(self.lat_r)
+        self.hours = np.array([o.hours_per_week for o in offers], dtype=np.int16)
+        self.cbits = np.array([sum(CONSTRAINT_BITS.get(k, 0) for k in o.constraints) for o in offers],
+                              dtype=np.int32)
+        self.fiches = sorted({o.fiche for o in offers})
+        self.fiche_pos = {f: i for i, f in enumerate(self.fiches)}
+        self.fiche_idx = np.array([self.fiche_pos[o.fiche] for o in offers], dtype=np.int32)
+        self.created = np.array([o.created for o in offers], dtype=float)
+        self.ids = np.array([o.id for o in offers], dtype=np.int64)
+        self.immersion = np.array([o.kind == "immersion" for o in offers], dtype=bool)
+        self.n_req = np.array([len(o.required) for o in offers], dtype=float)
+        self.n_wished = np.array([len(o.wished) for o in offers], dtype=float)
+        macro = ref.macro_of
+        self.req_skill = _postings([list(o.required) for o in offers])
+        self.req_macro = _postings([[macro.get(s, s) for s in o.required] for o in offers])
+        self.wish_skill = _postings([list(o.wished) for o in offers])
+        self.wish_macro = _postings([[macro.get(s, s) for s in o.wished] for o in offers])
+
+    def _count(self, postings: dict[int, np.ndarray], keys) -> np.ndarray:
+        parts = [postings[k] for k in keys if k in postings]
+        if not parts:
+            return np.zeros(self.n)
+        return np.bincount(np.concatenate(parts), minlength=self.n).astype(float)
+
+    def _coverage(self, skill_post, macro_post, total, held, held_macros) -> np.ndarray:
+        matched = self._count(skill_post, held)
+        close = self._count(macro_post, held_macros)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cov = (matched + PARTIAL_CREDIT * (close - matched)) / total
+        return np.where(total > 0, cov, 1.0)
+
+    def rank(self, ref: Referential, c: CandidateRow, *, limit: int = 20, kind: str = ""
+             ) -> tuple[list[tuple[OfferRow, float | None]], dict[str, int]]:
+        """The best feasible offers (row, distance) by score, then most recent, and the
+        number of infeasible offers by reason."""
+        if self.n == 0:
+            return [], {}
+        limit_km = c.limit_km
+        if c.latitude is not None and c.longitude is not None:
+            p1, l1 = math.radians(c.latitude), math.radians(c.longitude)
+            a = (np.sin((self.lat_r - p1) / 2) ** 2
+                 + math.cos(p1) * self.cos_lat * np.sin((self.lon_r - l1) / 2) ** 2)
+            dist = 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+            known = self.located
+        else:
+            dist = np.full(self.n, np.nan)
+            known = np.zeros(self.n, dtype=bool)
+        too_far = known & (dist > limit_km)
+        too_long = self.hours > c.max_hours_per_week
+        hard_bits = soft_bits = 0
+        for value, bit in CONSTRAINT_BITS.items():
+            hard, soft = feasibility(c, OfferRow(0, "", None, None, 0, frozenset(),
+                                                 constraints=frozenset({value})), None)
+            if hard:
+                hard_bits |= bit
+            elif soft:
+                soft_bits |= bit
+        blocked = (self.cbits & hard_bits) != 0
+        feasible = ~too_far & ~too_long & ~blocked
+        if kind:
+            feasible &= self.immersion if kind == "immersion" else ~self.immersion
+        reasons = {"too_far": int(too_far.sum()), "hours": int((too_long & ~too_far).sum())}
+        for value, bit in CONSTRAINT_BITS.items():
+            if bit & hard_bits:
+                reasons[value] = int((((self.cbits & bit) != 0) & ~too_far & ~too_long).sum())
+        idx = np.flatnonzero(feasible)
+        if idx.size == 0:
+            return [], {k: v for k, v in reasons.items() if v}
+        held_macros = ref.macros(c.skills)
+        skills = self._coverage(self.req_skill, self.req_macro, self.n_req, c.skills, held_macros)
+        wished = self._coverage(self.wish_skill, self.wish_macro, self.n_wished, c.skills, held_macros)
+        skills = np.where(self.n_wished > 0, (1 - WISHED_SHARE) * skills + WISHED_SHARE * wished, skills)
+        rome_f = np.zeros(len(self.fiches))
+        for f in c.experience_fiches | c.target_fiches:
+            for t in ref.mobility.get(f, ()):
+                if t in self.fiche_pos and t not in c.experience_fiches:
+                    rome_f[self.fiche_pos[t]] = ROME_MOBILITY
+        if not c.career_change:
+            for f in c.experience_fiches:
+                if f in self.fiche_pos:
+                    rome_f[self.fiche_pos[f]] = ROME_EXPERIENCE
+        for f in c.target_fiches:
+            if f in self.fiche_pos:
+                rome_f[self.fiche_pos[f]] = ROME_TARGET
+        rome = rome_f[self.fiche_idx[idx]]
+        d = dist[idx]
+        dist_score = np.where(np.isnan(d), 0.5, np.maximum(0.0, 1 - d / limit_km) if limit_km else 0.0)
+        score = (WEIGHTS["skills"] * skills[idx] + WEIGHTS["rome"] * rome + WEIGHTS["distance"] * dist_score)
+        score = score * SOFT_PENALTY ** _POPCOUNT[self.cbits[idx] & soft_bits]
+        score = np.round(score, 4)
+        if idx.size > limit:
+            kth = np.partition(score, -limit)[-limit]
+            keep = score >= kth
+            idx, score, d = idx[keep], score[keep], d[keep]
+        order = np.lexsort((-self.ids[idx], self.created[idx], score))[::-1][:limit]
+        return ([(self.rows[i], None if np.isnan(dd) else float(dd))
+                 for i, dd in zip(idx[order], d[order], strict=True)],
+                {k: v for k, v in reasons.items() if v})

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -27,9 +27,8 @@ from passeport.people.selectors import person_get_for, persons_visible_to
 from .enums import ApplicationStatus, Constraint, ImmersionStatus, OfferStatus, SkillKind
 from .matching import (
     CandidateRow,
-    Infeasible,
     Match,
-    OfferIndex,
+    OfferMatrix,
     OfferRow,
     Referential,
     rank_candidates,
@@ -186,31 +185,22 @@ def _offer_row(v: dict) -> OfferRow:
         positions=v["positions"], kind=v["kind"])
 
 
-_OPEN_OFFERS: dict = {"key": None, "index": None}
+_OPEN_OFFERS: dict = {"key": None, "matrix": None}
 
 
-def open_offers_index() -> OfferIndex:
-    """The open offers as engine rows in a grid index, kept in the process and rebuilt
-    when an offer was published, changed or closed (one cheap, indexed query checks it:
-    the last offer id and the last change). Reading and decoding thousands of rows on
-    every query would cost more than the scoring itself."""
-    key = tuple(JobOffer.objects.aggregate(last_id=Max("id"), last_change=Max("updated_at")).values())
+def open_offers_matrix() -> OfferMatrix:
+    """The open offers as an `OfferMatrix`, kept in the process and rebuilt when an
+    offer was published, changed or closed (one cheap, indexed query checks it: the
+    last offer id and the last change). Reading and decoding thousands of rows on every
+    query would cost more than ranking them."""
+    # Two single-column lookups: each walks its index (one query with both aggregates
+    # would scan the table on SQLite).
+    key = (JobOffer.objects.order_by("-id").values_list("id", flat=True).first(),
+           JobOffer.objects.order_by("-updated_at").values_list("updated_at", flat=True).first())
     if _OPEN_OFFERS["key"] != key:
         rows = [_offer_row(v) for v in JobOffer.objects.open().values(*OFFER_ROW_FIELDS).iterator(2000)]
-        _OPEN_OFFERS.update(key=key, index=OfferIndex(rows))
-    return _OPEN_OFFERS["index"]
-
-
-def offer_rows_near(latitude: float | None, longitude: float | None, radius_km: float,
-                    *, kind: str = "") -> list[OfferRow]:
-    """The open offers in the grid cells around the point (all of them without a
-    point), as rows for the engine."""
-    index = open_offers_index()
-    if latitude is None or longitude is None:
-        rows = [o for cell in index.cells.values() for o in cell] + index.unlocated
-    else:
-        rows = index.near(latitude, longitude, radius_km)
-    return [o for o in rows if o.kind == kind] if kind else rows
+        _OPEN_OFFERS.update(key=key, matrix=OfferMatrix(rows, referential()))
+    return _OPEN_OFFERS["matrix"]
 
 
 # --- Candidate profile ------------------------------------------------------------
@@ -235,11 +225,12 @@ def _freins_of(person_ids) -> dict[int, dict[str, int]]:
     return out
 
 
-def profile_of(person: Person) -> CandidateProfile:
+def profile_of(person: Person, *, skill_labels: bool = True) -> CandidateProfile:
     """The person's profile (unsaved, with the passport's commune, when none yet)."""
     profile = (CandidateProfile.objects.select_related("commune")
-               .prefetch_related("target_appellations__fiche", "experience_appellations__fiche",
-                                 "skills__skill").filter(person=person).first())
+               .prefetch_related("target_appellations", "experience_appellations",
+                                 "skills__skill" if skill_labels else "skills")
+               .filter(person=person).first())
     if profile is None:
         profile = CandidateProfile(person=person, commune=commune_of_person(person))
     return profile
@@ -393,40 +384,31 @@ def offers_for_person(actor: Actor, public_id: str, *, kind: str = "",
     each explained; the infeasible ones are left out and counted by reason."""
     limit = limit or settings.PASSEPORT_JOBS_MATCH_LIMIT
     person = person_get_for(actor, public_id, scope=ConsentScope.JOBS, what="job_matches")
-    profile = profile_of(person)
+    profile = profile_of(person, skill_labels=False)
     freins = current_freins(person)
     cand = candidate_row(profile, freins)
-    offers = offer_rows_near(cand.latitude, cand.longitude, cand.limit_km, kind=kind)
-    # Anti-congestion needs the proposals waiting per offer: read them for the best
-    # three times `limit` only (the penalty only lowers a score), then rank again.
+    # Every open offer is ranked at once; anti-congestion needs the proposals waiting
+    # per offer: they are read for the best three times `limit` only (the penalty only
+    # lowers a score), which are then ranked again with the same rules.
     ref = referential()
-    congestion = settings.PASSEPORT_JOBS_CONGESTION_PER_POSITION
-    first, infeasible = rank_offers(ref, cand, offers, limit=3 * limit,
-                                    congestion_per_position=congestion)
-    by_id_row = {o.id: o for o in offers}
-    pending = _pending_counts([m.offer_id for m in first])
-    shortlist = [replace(by_id_row[m.offer_id], pending=pending.get(m.offer_id, 0)) for m in first]
-    matches, _again = rank_offers(ref, cand, shortlist, limit=limit, congestion_per_position=congestion)
-    fiche_of = {o.id: o.fiche for o in offers}
+    first, reasons = open_offers_matrix().rank(ref, cand, limit=3 * limit, kind=kind)
+    pending = _pending_counts([o.id for o, _d in first])
+    shortlist = [replace(o, pending=pending.get(o.id, 0)) for o, _d in first]
+    matches, _again = rank_offers(ref, cand, shortlist, limit=limit,
+                                  congestion_per_position=settings.PASSEPORT_JOBS_CONGESTION_PER_POSITION)
+    fiche_of = {o.id: o.fiche for o in shortlist}
     explained = _explain_all(matches, fiche_of)
-    by_id = offers_search(status=None).in_bulk([m.offer_id for m in matches])
+    by_id = (JobOffer.objects.select_related("employer", "commune", "appellation", "fiche")
+             .in_bulk([m.offer_id for m in matches]))
     proposed = set(Application.objects.filter(person=person, offer_id__in=by_id).exclude(
         status__in=[ApplicationStatus.REFUSED, ApplicationStatus.WITHDRAWN]).values_list("offer_id", flat=True))
     for e in explained:
         e.offer = by_id.get(e.match.offer_id)
         e.already_proposed = e.match.offer_id in proposed
     explained = [e for e in explained if e.offer is not None]  # deleted since the index was built
-    return OffersForPerson(person, profile, freins, explained, _count_reasons(infeasible),
+    return OffersForPerson(person, profile, freins, explained,
+                           {str(INFEASIBLE_REASONS.get(k, k)): n for k, n in reasons.items()},
                            profile.commune)
-
-
-def _count_reasons(infeasible: list[Infeasible]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for i in infeasible:
-        for r in i.reasons:
-            label = str(INFEASIBLE_REASONS.get(r, r))
-            counts[label] = counts.get(label, 0) + 1
-    return counts
 
 
 @dataclass

@@ -767,6 +767,9 @@ def load_demo(*, persons: int = 200, seed: int = SEED, password: str) -> DemoRes
     builder.flush()
     builder.directory()
     builder.papers()
+    from .demo_jobs import demo_jobs
+
+    demo_jobs(builder.members, builder.orgs)
     return DemoResult(
         organisations=len(builder.orgs),
         professionals=sum(len(ms) for roles in builder.members.values() for ms in roles.values()),

@@ -12,6 +12,7 @@ from passeport.jobs.matching import (
     CandidateRow,
     Infeasible,
     Match,
+    OfferMatrix,
     OfferRow,
     Referential,
     rank_offers,
@@ -140,7 +141,7 @@ def test_offers_for_a_person_with_explanations(actor, jobs_person, offers):
     text = " ".join(best.sentences)
     assert "3 compétences requises sur" in text and "métier que la personne recherche" in text
     assert "0,0 km" in text
-    assert result.infeasible == {}  # Quimper is outside the prefilter box: not even read
+    assert result.infeasible == {"trop loin": 1}
     assert AuditEvent.objects.filter(person_uid=jobs_person.public_id, action=AuditAction.VIEW,
                                      object_type="job_matches").exists()
 
@@ -178,3 +179,36 @@ def test_persons_for_an_offer_only_among_those_who_consented(employer_actor, emp
                                      object_type="job_candidate").exists()
     assert not AuditEvent.objects.filter(person_uid=path_only.public_id).exists()
     assert not Application.objects.exists()
+
+
+def test_the_vectorised_ranking_gives_the_same_results_as_the_rules():
+    """OfferMatrix (numpy, for many offers) against rank_offers (one offer at a time)."""
+    import random
+
+    rng = random.Random(7)
+    ref = Referential(macro_of={s: 100 + s % 7 for s in range(1, 60)},
+                      mobility={"A": frozenset({"B", "C"}), "B": frozenset({"D"})})
+    constraints = [c.value for c in Constraint]
+    offers = [OfferRow(id=i, fiche=rng.choice("ABCDE"), latitude=48.39 + rng.uniform(-.5, .5),
+                       longitude=-4.48 + rng.uniform(-.5, .5), hours_per_week=rng.choice([10, 24, 35]),
+                       required=frozenset(rng.sample(range(1, 60), rng.randint(0, 8))),
+                       wished=frozenset(rng.sample(range(1, 60), rng.randint(0, 3))),
+                       constraints=frozenset(rng.sample(constraints, rng.choice([0, 0, 1, 2]))),
+                       created=rng.uniform(0, 1e6), kind=rng.choice(["job", "immersion"]))
+              for i in range(400)]
+    matrix = OfferMatrix(offers, ref)
+    for _ in range(30):
+        c = CandidateRow(id=1, skills=frozenset(rng.sample(range(1, 60), 10)), latitude=48.39,
+                         longitude=-4.48, max_distance_km=rng.choice([10, 30, 60]),
+                         max_hours_per_week=rng.choice([20, 35]), has_driving_licence=rng.random() < .5,
+                         childcare_constraint=rng.random() < .3, night_work_ok=rng.random() < .5,
+                         experience_fiches=frozenset(rng.sample("ABCDE", 1)),
+                         target_fiches=frozenset(rng.sample("ABCDE", rng.randint(0, 1))),
+                         career_change=rng.random() < .3, freins={"sante": rng.randint(0, 3),
+                                                                   "famille": rng.randint(0, 3)})
+        expected, infeasible = rank_offers(ref, c, offers, limit=15)
+        got, reasons = matrix.rank(ref, c, limit=15)
+        assert [o.id for o, _d in got] == [m.offer_id for m in expected]
+        assert sum(reasons.values()) >= len(infeasible) > 0 or not infeasible
+        only_immersions, _r = matrix.rank(ref, c, limit=15, kind="immersion")
+        assert all(o.kind == "immersion" for o, _d in only_immersions)
