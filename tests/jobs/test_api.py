@@ -87,3 +87,14 @@ def test_matching_and_proposal_through_the_api(ref_api, emp_api, other_api, jobs
     assert r.status_code == 200 and r.json()["status"] == "refused"
     assert other_api.post(f"/jobs/applications/{app_id}/answer", {"status": "hired"}).status_code == 404
     assert Application.objects.get().refusal_reason == "skills"
+
+
+def test_employer_profile_and_contacts(emp_api, ref_api, client):
+    r = put(emp_api, "/jobs/employer", {"inclusive_kind": "ea", "commune": "29019", "description": "EA"})
+    assert r.status_code == 200 and r.json()["inclusive"] and r.json()["inclusive_kind"] == "ea"
+    r = emp_api.post("/jobs/employer/contacts", {"name": "Gwen Morvan", "role": "Gérante"})
+    assert r.status_code == 201 and r.json()["contacts"] == [
+        {"name": "Gwen Morvan", "role": "Gérante", "email": "", "phone": ""}]
+    r = put(ref_api, "/jobs/employer", {"inclusive_kind": "geiq"})
+    assert r.status_code == 403 and r.json()["code"] == "not_an_employer"
+    assert put(emp_api, "/jobs/employer", {"inclusive_kind": "x"}).json()["code"] == "invalid_input"

@@ -32,6 +32,7 @@ from passeport.jobs.enums import (
     ApplicationStatus,
     Constraint,
     ContractType,
+    InclusiveKind,
     RefusalReason,
     TransportMode,
 )
@@ -40,6 +41,7 @@ from passeport.jobs.selectors import (
     appellations_search,
     application_get_for,
     applications_received,
+    employer_profile_of,
     fiche_skills,
     immersion_get_for,
     offer_get_for,
@@ -52,6 +54,8 @@ from passeport.jobs.selectors import (
 from passeport.jobs.services import (
     application_answer,
     application_propose,
+    employer_contact_add,
+    employer_profile_save,
     immersion_assess,
     immersion_create,
     immersion_validate,
@@ -322,6 +326,58 @@ def appellation_skills_get(request, code_ogr: int):
     if a is None:
         raise NotFound(_("Appellation introuvable."))
     return [{"code_ogr": s.code_ogr, "label": s.label, "kind": s.kind} for s in fiche_skills(a.fiche_id)]
+
+
+# --- Employer ---------------------------------------------------------------------
+
+
+class ContactIn(Schema):
+    name: str = Field(min_length=1, max_length=150)
+    role: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=20)
+
+
+class EmployerIn(Schema):
+    inclusive_kind: Literal[tuple(InclusiveKind.values)] = ""  # type: ignore[valid-type]
+    commune: str | None = Field(None, pattern=r"^[0-9][0-9AB][0-9]{3}$")
+    description: str = Field("", max_length=4000)
+
+
+class EmployerOut(Schema):
+    organisation: str
+    siret: str | None
+    inclusive_kind: str
+    inclusive: bool
+    commune: str | None
+    description: str
+    contacts: list[ContactIn]
+
+
+def _employer(profile) -> dict:
+    return {"organisation": profile.organisation.name, "siret": profile.organisation.siret,
+            "inclusive_kind": profile.inclusive_kind, "inclusive": profile.is_inclusive,
+            "commune": profile.commune_id, "description": profile.description,
+            "contacts": [{"name": c.name, "role": c.role, "email": c.email, "phone": c.phone}
+                         for c in profile.contacts.all()]}
+
+
+@router.put("/employer", response={200: EmployerOut, codes_4xx: ErrorOut},
+            summary="Présentation de votre structure employeur (employeur inclusif : SIAE, EA, GEIQ)")
+def employer_put(request, payload: EmployerIn):
+    a = actor(request)
+    employer_profile_save(actor=a, inclusive_kind=payload.inclusive_kind,
+                          commune=_commune(payload.commune, "commune"), description=payload.description)
+    return _employer(employer_profile_of(a.organisation_id))
+
+
+@router.post("/employer/contacts", response={201: EmployerOut, codes_4xx: ErrorOut},
+             summary="Ajouter un contact de votre structure employeur")
+def employer_contact_post(request, payload: ContactIn):
+    a = actor(request)
+    employer_contact_add(actor=a, name=payload.name, role=payload.role, email=payload.email,
+                         phone=payload.phone)
+    return Status(201, _employer(employer_profile_of(a.organisation_id)))
 
 
 # --- Offers -----------------------------------------------------------------------
