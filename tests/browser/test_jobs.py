@@ -70,6 +70,10 @@ def test_find_offers_for_a_person_and_propose_one(live_server, browser, axe, job
     page.goto(f"{base}/pro/personnes/{person.public_id}/")
     page.get_by_role("link", name="Offres adaptées").first.click()
     assert h1(page) == "Offres adaptées à Maëlle Guivarch"
+    page.get_by_role("link", name="Modifier le profil emploi").click()
+    assert h1(page) == "Profil emploi"
+    axe.check(page, "profil emploi")
+    page.go_back()
     first = page.locator("#offres > li").first
     assert "Aide à domicile H/F" in first.inner_text()
     assert "C'est un métier que la personne recherche." in first.inner_text()
@@ -92,6 +96,11 @@ def test_find_offers_for_a_person_and_propose_one(live_server, browser, axe, job
     page = emp.new_page()
     page.set_default_timeout(15_000)
     login(page, base, "gwen@tiaide.example", PASSWORD)
+    page.goto(f"{base}/pro/emplois/nouvelle/")
+    assert h1(page) == "Publier une offre"
+    axe.check(page, "publier une offre")
+    page.goto(f"{base}/pro/emplois/")
+    axe.check(page, "offres")
     page.goto(f"{base}/pro/emplois/candidatures/")
     assert "Disponible dès lundi, très motivée." in page.content()
     axe.check(page, "candidatures reçues")
