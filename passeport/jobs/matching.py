@@ -40,6 +40,7 @@ PARTIAL_CREDIT = 0.5  # a missing skill whose macro-compétence is shared
 ROME_TARGET, ROME_EXPERIENCE, ROME_MOBILITY = 1.0, 0.8, 0.6
 SOFT_PENALTY = 0.85  # per soft constraint against a frein
 CONGESTION_PENALTY = 0.7
+ROAD_FACTOR = 1.3  # the way travelled is about 1.3 times the straight line
 
 # The diagnostic's freins used by matching (data·inclusion categories, severity 0-3).
 FREIN_MOBILITY, FREIN_FAMILY, FREIN_HEALTH = "mobilite", "famille", "sante"
@@ -105,7 +106,7 @@ class CandidateRow:
         limit = float(self.max_distance_km)
         if self.max_travel_minutes:
             speed = TRANSPORT_SPEED_KMH.get(self.transport_mode, 25)
-            limit = min(limit, speed * self.max_travel_minutes / 60)
+            limit = min(limit, speed * self.max_travel_minutes / 60 / ROAD_FACTOR)
         if self.freins.get(FREIN_MOBILITY, 0) >= 3 and not self.has_vehicle:
             limit = min(limit, 10.0)
         return limit
@@ -226,8 +227,7 @@ def score_pair(ref: Referential, c: CandidateRow, o: OfferRow, *, held_macros: s
         score *= CONGESTION_PENALTY
     travel = None
     if distance_km is not None:
-        # Road distance is about 1.3 x the straight line.
-        travel = math.ceil(distance_km * 1.3 / TRANSPORT_SPEED_KMH.get(c.transport_mode, 25) * 60)
+        travel = math.ceil(distance_km * ROAD_FACTOR / TRANSPORT_SPEED_KMH.get(c.transport_mode, 25) * 60)
     return Match(o.id, c.id, round(score, 4), round(skills, 4), rome, link,
                  None if distance_km is None else round(distance_km, 1), travel,
                  sorted(matched), sorted(partial), sorted(missing), sorted(wished_matched),

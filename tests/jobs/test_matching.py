@@ -75,7 +75,8 @@ def test_an_offer_beyond_the_travel_limit_never_appears():
     assert [m.offer_id for m in matches] == [2]
     assert infeasible[0].offer_id == 1 and infeasible[0].reasons == ["too_far"]
     # A travel time is turned into a distance with the transport mode's speed.
-    c = cand({1}, max_distance_km=100, max_travel_minutes=60, transport_mode="bike")  # 14 km
+    c = cand({1}, max_distance_km=100, max_travel_minutes=60, transport_mode="bike")  # 14 km road
+    assert round(c.limit_km, 1) == 10.8
     assert isinstance(score_pair(REF, c, far), Infeasible)
 
 
