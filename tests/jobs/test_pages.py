@@ -127,3 +127,25 @@ def test_employer_page_flags_inclusive_employers_and_adds_contacts(employer_clie
     employer_client.post(url, {"form": "contact", "name": "Gwen Morvan", "role": "Gérante",
                                "email": "gwen@tiaide.example"})
     assert list(profile.contacts.values_list("name", flat=True)) == ["Gwen Morvan"]
+
+
+def test_matches_page_queries_do_not_grow_with_the_offers(pro_client, jobs_person, employer_actor,
+                                                          django_assert_max_num_queries):
+    """No N+1: the same number of queries for 2 or 12 offers shown."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    aide = RomeAppellation.objects.get(pk=AIDE_A_DOMICILE)
+    url = reverse("jobs:person_jobs", args=[jobs_person.public_id])
+    counts = []
+    for n in (2, 10):
+        for _ in range(n):
+            offer_create(actor=employer_actor, data={"appellation": aide, "commune": commune("29019"),
+                                                     "contract_type": "cdd", "hours_per_week": 24})
+        pro_client.get(url)  # the offers' matrix is rebuilt once after a change
+        with CaptureQueriesContext(connection) as ctx:
+            assert pro_client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(30):
+        pro_client.get(url)
