@@ -509,3 +509,11 @@ def immersion_get_for(actor: Actor, pk: int) -> Immersion:
     return imm
 
 
+
+
+def own_jobs(person: Person) -> tuple[QuerySet[Application], QuerySet[Immersion]]:
+    """The person's own proposals and immersions (their personal space: no consent
+    check, no audit, as for their own path)."""
+    return (Application.objects.filter(person=person).select_related("offer__employer", "offer__commune"),
+            Immersion.objects.filter(person=person).exclude(status=ImmersionStatus.CANCELLED)
+            .select_related("employer", "appellation"))

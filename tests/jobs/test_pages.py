@@ -149,3 +149,16 @@ def test_matches_page_queries_do_not_grow_with_the_offers(pro_client, jobs_perso
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(30):
         pro_client.get(url)
+
+
+def test_the_person_sees_their_applications(client, actor, jobs_person, aide_offer):
+    from passeport.core.models import User
+    from passeport.jobs.services import application_propose
+
+    application_propose(actor=actor, offer=aide_offer, person=jobs_person, consent_method="oral",
+                        person_agreed=True)
+    jobs_person.user = User.objects.create_user("maelle@example.org", "Ma-voiture-2026!")
+    jobs_person.save()
+    client.force_login(jobs_person.user)
+    page = client.get(reverse("jobs:me")).content.decode()
+    assert "Aide à domicile" in page and "pas encore répondu" in page

@@ -25,4 +25,5 @@ urlpatterns = [
     path(P + "emplois/profil/", views.person_profile, name="person_profile"),
     path(P + "emplois/proposer/<int:offer_pk>/", views.propose, name="propose"),
     path(P + "immersions/", views.person_immersions, name="person_immersions"),
+    path("mon-passeport/emplois/", views.my_jobs, name="me"),
 ]

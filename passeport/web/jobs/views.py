@@ -25,6 +25,7 @@ from passeport.jobs.selectors import (
     offer_get_for,
     offers_for_person,
     offers_search,
+    own_jobs,
     persons_for_offer,
     profile_get_for,
     skill_labels,
@@ -45,7 +46,7 @@ from passeport.jobs.services import (
     profile_save,
 )
 from passeport.web.context import actor_for
-from passeport.web.decorators import professional_required
+from passeport.web.decorators import person_required, professional_required
 from passeport.web.forms import add_service_error
 
 from .forms import (
@@ -335,3 +336,11 @@ def employer(request):
             add_service_error(form if form.is_bound else contact_form, exc)
     return render(request, "jobs/employer.html", {"is_employer": True, "profile": profile, "form": form,
                                                   "contact_form": contact_form})
+
+
+@person_required
+def my_jobs(request):
+    """The person's proposals to employers and immersions, in plain words."""
+    applications_, immersions = own_jobs(request.person)
+    return render(request, "jobs/me.html", {"person": request.person, "applications": applications_,
+                                            "immersions": immersions})
