@@ -234,31 +234,6 @@ def score_pair(ref: Referential, c: CandidateRow, o: OfferRow, *, held_macros: s
                  soft, congested)
 
 
-class OfferIndex:
-    """Offers bucketed in a grid of about 28 km cells, to find those near a point
-    without scanning them all (used by the batch and by the in-memory benchmark)."""
-
-    CELL = 0.25  # degrees
-
-    def __init__(self, offers: Iterable[OfferRow]):
-        self.cells: dict[tuple[int, int], list[OfferRow]] = defaultdict(list)
-        self.unlocated: list[OfferRow] = []
-        for o in offers:
-            if o.latitude is None or o.longitude is None:
-                self.unlocated.append(o)
-            else:
-                self.cells[(int(o.latitude // self.CELL), int(o.longitude // self.CELL))].append(o)
-
-    def near(self, lat: float, lon: float, radius_km: float) -> list[OfferRow]:
-        dlat = radius_km / 111.2
-        dlon = radius_km / (111.2 * max(0.01, math.cos(math.radians(min(89.0, abs(lat) + dlat)))))
-        out = list(self.unlocated)
-        for i in range(int((lat - dlat) // self.CELL), int((lat + dlat) // self.CELL) + 1):
-            for j in range(int((lon - dlon) // self.CELL), int((lon + dlon) // self.CELL) + 1):
-                out.extend(self.cells.get((i, j), ()))
-        return out
-
-
 def rank_offers(ref: Referential, c: CandidateRow, offers: Iterable[OfferRow], *, limit: int = 20,
                 congestion_per_position: int = 5) -> tuple[list[Match], list[Infeasible]]:
     """The best feasible offers for a person (score, then most recent), and the
