@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "passeport.vault",
     "passeport.paths",
     "passeport.rights",
+    "passeport.jobs",
     "passeport.reporting",
     "passeport.rupture",
     "passeport.interop",
@@ -257,6 +258,12 @@ PASSEPORT_SMS_BACKEND = env_str(
 PASSEPORT_SMS_SENDER = env_str("PASSEPORT_SMS_SENDER", "Passeport")
 PASSEPORT_SMS_BREVO_URL = env_str("PASSEPORT_SMS_BREVO_URL", "https://api.brevo.com")
 PASSEPORT_SMS_BREVO_API_KEY = env_str("PASSEPORT_SMS_BREVO_API_KEY")
+
+# Jobs and matching (see docs/jobs.md): how many results a matching list shows, and the
+# anti-congestion rule (an offer with at least this many proposals waiting for an answer
+# per open position is ranked lower and flagged « très sollicitée »).
+PASSEPORT_JOBS_MATCH_LIMIT = env_int("PASSEPORT_JOBS_MATCH_LIMIT", 20)
+PASSEPORT_JOBS_CONGESTION_PER_POSITION = env_int("PASSEPORT_JOBS_CONGESTION_PER_POSITION", 5)
 
 # Digital safe (vault), see .env.example: the key-encryption key comes from the environment
 # (or a file), never from the database; previous keys stay readable during a rotation.

@@ -121,6 +121,7 @@ class EventKind(models.TextChoices):
     REFERENT = "referent", _("Référent")
     ORIENTATION = "orientation", _("Orientation")
     ALERT = "alert", _("Alerte de risque de rupture")
+    JOB = "job", _("Emploi ou immersion")
 
 
 class AppointmentOutcome(models.TextChoices):

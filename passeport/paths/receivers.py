@@ -16,6 +16,7 @@ from passeport.directory.signals import orientation_created, orientation_status_
 from passeport.paths.enums import EventKind
 from passeport.paths.models import TimelineEvent
 from passeport.paths.selectors import current_path
+from passeport.paths.signals import job_event
 
 
 def _record(orientation, event, title: str, body: str = "") -> None:
@@ -56,3 +57,14 @@ def on_orientation_status_changed(sender, orientation, event, actor, **kwargs) -
         title = _("Orientation vers « %(service)s » : %(status)s") % {
             **names, "status": orientation.get_status_display()}
     _record(orientation, event, title, body)
+
+
+@receiver(job_event, dispatch_uid="paths.job_event")
+def on_job_event(sender, person, title, body, occurred_at, author, organisation, **kwargs) -> None:
+    """Jobs and immersions (the jobs app, above paths) on the person's current path."""
+    path = current_path(person)
+    if path is None:
+        return
+    TimelineEvent.objects.create(path=path, kind=EventKind.JOB, occurred_at=occurred_at,
+                                 title=title[:200], body=body, author=author, by_person=False,
+                                 organisation=organisation)

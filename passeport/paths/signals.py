@@ -1,12 +1,22 @@
-"""Signals of the path, for the apps above it (e.g. `interop`'s webhooks).
+"""Signals of the path.
 
-Sent inside the transaction of the change, with `sender=Path`, `path` and `actor`:
+For the apps above it (e.g. `interop`'s webhooks), sent inside the transaction of the
+change, with `sender=Path`, `path` and `actor`:
 
 - `path_opened`: a path was opened (`path_open`, also through `person_enrol`);
 - `path_closed`: a path was closed (`path_set_status` to closed).
+
+From the apps above it, to write in a person's path timeline so that `paths` records
+every change of the path in one place without importing them:
+
+- `job_event`: something happened about the person and a job or an immersion (proposed
+  to an employer, interview, hired, refused, immersion validated or assessed). Sent
+  inside the transaction of the change with `person`, `title`, `body` (may be empty),
+  `occurred_at`, `author` (a User or None) and `organisation` (who acted).
 """
 
 from django.dispatch import Signal
 
 path_opened = Signal()
 path_closed = Signal()
+job_event = Signal()

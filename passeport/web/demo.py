@@ -22,8 +22,8 @@ from faker import Faker
 from stdnum import luhn
 
 from passeport.core.actor import Actor
-from passeport.core.errors import PasseportError
 from passeport.core.enums import OrganisationKind, Role
+from passeport.core.errors import PasseportError
 from passeport.core.models import Membership, Organisation, User
 from passeport.core.services import member_add, organisation_create
 from passeport.core.text import normalize
@@ -794,6 +794,9 @@ def load_demo(*, persons: int = 200, seed: int = SEED, password: str) -> DemoRes
     builder.directory()
     builder.papers()
     builder.esf_and_alerts()
+    from .demo_jobs import demo_jobs
+
+    demo_jobs(builder.members, builder.orgs)
     return DemoResult(
         organisations=len(builder.orgs),
         professionals=sum(len(ms) for roles in builder.members.values() for ms in roles.values()),

@@ -2,7 +2,7 @@
 
 
 def register(api) -> None:
-    from . import directory, organisations, paths, persons, reporting, rights, rupture, vault
+    from . import directory, jobs, organisations, paths, persons, reporting, rights, rupture, vault
     from .bundles import router as bundles_router
     from .webhooks import router as webhooks_router
 
@@ -16,3 +16,4 @@ def register(api) -> None:
     api.add_router("/rupture", rupture.router, tags=["Risque de rupture"])
     api.add_router("/webhooks", webhooks_router, tags=["Webhooks"])
     api.add_router("/", bundles_router, tags=["Portabilité du passeport"])
+    api.add_router("/jobs", jobs.router, tags=["Emplois, immersions et mise en relation"])
