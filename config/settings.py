@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "passeport.rights",
     "passeport.reporting",
     "passeport.rupture",
+    "passeport.skills",
     "passeport.web",
     "passeport.api",
 ]
