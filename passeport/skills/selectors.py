@@ -4,8 +4,9 @@ through `person_get_for(..., scope="skills")` (consent check + audit event)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
@@ -15,7 +16,9 @@ from passeport.people.models import Person
 from passeport.people.selectors import person_get_for
 
 from . import credentials as cr
-from .models import Award, BadgeClass, Issuer, StatusList
+from . import digcomp
+from .models import Award, BadgeClass, Evaluation, Grid, Issuer, StatusList
+from .referentials import DIGCOMP_AREAS, DIGCOMP_CODE
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -88,3 +91,84 @@ def credential_verify(credential: dict, *, now=None) -> cr.Verification:
     """Verify a credential issued by Passeport (keys and status lists from the database)."""
     return cr.verify_credential(credential, resolve_key=local_key_resolver,
                                 status_bits=local_status_bits, now=now)
+
+
+# -- evaluations ---------------------------------------------------------------------------
+
+def grids_for(actor: Actor) -> QuerySet[Grid]:
+    """Shipped grids and the organisation's own."""
+    return (Grid.objects.filter(Q(organisation__isnull=True) | Q(organisation_id=actor.organisation_id))
+            .prefetch_related("items"))
+
+
+def grid_by_code(code: str) -> Grid:
+    grid = Grid.objects.filter(code=code).prefetch_related("items").first()
+    if grid is None:
+        raise NotFound(_("Grille introuvable."))
+    return grid
+
+
+def evaluations_of(person: Person) -> QuerySet[Evaluation]:
+    return (Evaluation.objects.filter(person=person)
+            .select_related("grid", "organisation", "evidence_document")
+            .prefetch_related("scores__item"))
+
+
+@dataclass
+class SkillsView:
+    person: Person
+    evaluations: list
+    awards: list
+    imported: list
+
+
+def skills_view_for(actor: Actor, public_id: str) -> SkillsView:
+    """A person's evaluations and badges for a professional (consent "skills", audited)."""
+    person = person_get_for(actor, public_id, scope=ConsentScope.SKILLS, what="skills")
+    return SkillsView(person, list(evaluations_of(person)), list(awards_of_person(person)),
+                      list(person.imported_badges.all()))
+
+
+@dataclass
+class ProgressPoint:
+    evaluation: Evaluation
+    values: dict  # series key -> level
+
+
+@dataclass
+class Progress:
+    grid: Grid
+    series: list  # [(key, label)]
+    points: list  # [ProgressPoint], oldest first
+    max_level: int
+
+
+def progress(evaluations, grid: Grid) -> Progress | None:
+    """Levels over time for one grid: per DigComp area (self-assessments and others), or
+    the mean level of each evaluation on other grids."""
+    evs = sorted((e for e in evaluations if e.grid_id == grid.pk),
+                 key=lambda e: (e.evaluated_on, e.created_at))
+    if not evs:
+        return None
+    if grid.code == DIGCOMP_CODE:
+        series = [(a, name) for a, name in DIGCOMP_AREAS.items()]
+        points = []
+        for e in evs:
+            levels = {a.area: a.level for a in digcomp.score({s.item.code: s.level for s in e.scores.all()})}
+            points.append(ProgressPoint(e, levels))
+        return Progress(grid, series, points, 3)
+    series = [("mean", str(_("Niveau moyen")))]
+    points = []
+    for e in evs:
+        levels = [s.level for s in e.scores.all()]
+        points.append(ProgressPoint(e, {"mean": round(sum(levels) / len(levels), 1)}))
+    return Progress(grid, series, points, 4)
+
+
+def wallet_of(person: Person) -> list[tuple[Award, cr.Verification]]:
+    """The person's own badges with their verification state (the person's own read)."""
+    return [(a, credential_verify(a.credential)) for a in awards_of_person(person)]
+
+
+def imported_of(person: Person):
+    return person.imported_badges.all()

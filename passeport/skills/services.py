@@ -20,10 +20,20 @@ from passeport.people.enums import ConsentScope
 from passeport.people.selectors import person_get_for
 
 from . import credentials as cr
-from .enums import AchievementType
-from .models import STATUS_LIST_BITS, Award, BadgeClass, Issuer, StatusList
+from .enums import AchievementType, EvaluationSource
+from .models import (
+    STATUS_LIST_BITS,
+    Award,
+    BadgeClass,
+    Evaluation,
+    Grid,
+    Issuer,
+    Score,
+    StatusList,
+)
 from .openbadges import statuslist
 from .openbadges.schema import schema_errors
+from .referentials import DIGCOMP_CODE, DIGCOMP_QUESTIONS
 
 
 def _organisation(actor: Actor) -> Organisation:
@@ -175,3 +185,98 @@ def award_revoke(*, actor: Actor, award_uid, reason: str) -> Award:
                  object_id=str(award.uid), person_uid=award.person.public_id,
                  detail={"revoked": True})
     return award
+
+
+# -- evaluations ---------------------------------------------------------------------------
+
+def _evidence(actor: Actor, person, document_uid) -> object | None:
+    if not document_uid:
+        return None
+    from passeport.vault.selectors import document_by_uid_for
+
+    try:
+        safe, document = document_by_uid_for(actor, document_uid)
+    except NotFound:
+        raise PasseportError(_("Ce document n'est pas accessible."), code="invalid_evidence",
+                             field="evidence_document") from None
+    if safe.person.pk != person.pk:
+        raise PasseportError(_("Ce document n'est pas dans le coffre-fort de cette personne."),
+                             code="invalid_evidence", field="evidence_document")
+    return document
+
+
+def _grid_for(actor: Actor, grid_code: str) -> Grid:
+    grid = Grid.objects.filter(code=grid_code).first()
+    if grid is None or (grid.organisation_id and grid.organisation_id != actor.organisation_id):
+        raise PasseportError(_("Grille d'évaluation inconnue."), code="unknown_grid", field="grid")
+    return grid
+
+
+def _record(*, actor: Actor, person, grid: Grid, source: str, scores: dict[str, int],
+            evaluated_on: dt.date, comment: str, evidence, max_level: int, min_level: int) -> Evaluation:
+    items = {i.code: i for i in grid.items.all()}
+    clean: list[Score] = []
+    for code, level in scores.items():
+        if level in (None, ""):
+            continue
+        if code not in items:
+            raise PasseportError(_("Compétence inconnue dans cette grille : %(code)s.") % {"code": code},
+                                 code="unknown_item", field="scores")
+        try:
+            level = int(level)
+        except (TypeError, ValueError):
+            level = -1
+        if not min_level <= level <= max_level:
+            raise PasseportError(_("Le niveau doit aller de %(a)d à %(b)d.") % {"a": min_level, "b": max_level},
+                                 code="invalid_level", field="scores")
+        clean.append(Score(item=items[code], level=level))
+    if not clean:
+        raise PasseportError(_("Évaluez au moins une compétence."), code="no_score", field="scores")
+    if evaluated_on > timezone.localdate():
+        raise PasseportError(_("La date ne peut pas être dans le futur."), code="future_date",
+                             field="evaluated_on")
+    evaluation = Evaluation.objects.create(
+        person=person, grid=grid, organisation=actor.organisation, source=source,
+        evaluator=actor.user, evaluator_label=actor.label[:200], evaluated_on=evaluated_on,
+        comment=comment.strip(), evidence_document=evidence)
+    for s in clean:
+        s.evaluation = evaluation
+    Score.objects.bulk_create(clean)
+    audit_record(actor, action=AuditAction.CREATE, object_type="skill_evaluation",
+                 object_id=str(evaluation.uid), person_uid=person.public_id,
+                 consent_id=getattr(getattr(person, "current_consent", None), "pk", None),
+                 detail={"grid": grid.code, "source": source})
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_record(*, actor: Actor, person_public_id: str, grid_code: str,
+                      scores: dict[str, int], evaluated_on: dt.date | None = None,
+                      comment: str = "", source: str = EvaluationSource.REFERENT,
+                      evidence_document_uid=None) -> Evaluation:
+    """An evaluation by a professional (référent, or an employer after an immersion), with
+    the person's "skills" consent; levels 1-4 (0-3 on DigComp)."""
+    _organisation(actor)
+    if source not in (EvaluationSource.REFERENT, EvaluationSource.EMPLOYER):
+        raise PasseportError(_("Origine d'évaluation inconnue."), code="invalid_source", field="source")
+    person = person_get_for(actor, person_public_id, scope=ConsentScope.SKILLS, what="skills")
+    grid = _grid_for(actor, grid_code)
+    digital = grid.code == DIGCOMP_CODE
+    return _record(actor=actor, person=person, grid=grid, source=source, scores=scores,
+                   evaluated_on=evaluated_on or timezone.localdate(), comment=comment,
+                   evidence=_evidence(actor, person, evidence_document_uid),
+                   max_level=3 if digital else 4, min_level=0 if digital else 1)
+
+
+@transaction.atomic
+def self_assessment_record(*, actor: Actor, person, answers: dict[str, int],
+                           comment: str = "") -> Evaluation:
+    """The person's DigComp self-assessment (answers 0-3 per competence asked)."""
+    if actor.user is None or person.user_id != actor.user.pk or actor.membership is not None:
+        raise Forbidden(_("Seule la personne peut faire son auto-évaluation."))
+    grid = Grid.objects.get(code=DIGCOMP_CODE)
+    if set(answers) - {code for code, _q in DIGCOMP_QUESTIONS}:
+        raise PasseportError(_("Réponse inattendue."), code="unknown_item", field="answers")
+    return _record(actor=actor, person=person, grid=grid, source=EvaluationSource.SELF,
+                   scores=answers, evaluated_on=timezone.localdate(), comment=comment,
+                   evidence=None, max_level=3, min_level=0)

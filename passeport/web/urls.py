@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include(("passeport.web.rights.urls", "rights"))),
     path("", include(("passeport.web.reporting.urls", "reporting"))),
     path("", include(("passeport.web.rupture.urls", "rupture"))),
+    path("", include(("passeport.web.skills.urls", "skills"))),
     path("", include(("passeport.web.me.urls", "me"))),
 ]

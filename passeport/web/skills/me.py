@@ -1,0 +1,84 @@
+"""The person's pages (/mon-passeport/): their skills (DigComp self-assessment, one
+question per screen; evaluations and progress) and their badges (wallet, shareable
+links, downloads, import of a badge held elsewhere)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from passeport.core.errors import PasseportError
+from passeport.skills import credentials as cr
+from passeport.skills import digcomp
+from passeport.skills.referentials import DIGCOMP_ANSWERS, DIGCOMP_CODE
+from passeport.skills.selectors import (
+    evaluations_of,
+    grid_by_code,
+    imported_of,
+    progress,
+    wallet_of,
+)
+from passeport.skills.services import self_assessment_record
+from passeport.web.context import actor_for
+from passeport.web.decorators import person_required
+
+from .charts import geometry
+from .forms import ImportForm
+
+SESSION_KEY = "skills_digcomp_answers"
+
+
+@person_required
+def skills(request):
+    person = request.person
+    evaluations = list(evaluations_of(person))
+    grid = grid_by_code(DIGCOMP_CODE)
+    chart = progress(evaluations, grid)
+    latest = next((e for e in evaluations if e.grid_id == grid.pk), None)
+    areas = digcomp.score({s.item.code: s.level for s in latest.scores.all()}) if latest else []
+    others = [progress(evaluations, g) for g in {e.grid for e in evaluations if e.grid_id != grid.pk}]
+    for c in [chart, *others]:
+        if c:
+            c.geometry = geometry(c)
+    return render(request, "skills/me_skills.html", {
+        "evaluations": evaluations, "chart": chart, "areas": areas, "latest": latest,
+        "other_charts": [c for c in others if c], "question_count": digcomp.QUESTION_COUNT})
+
+
+@person_required
+def digcomp_question(request, number: int):
+    if number < 1 or number > digcomp.QUESTION_COUNT:
+        return redirect("skills:me_digcomp", 1)
+    answers = request.session.get(SESSION_KEY, {})
+    code, text = digcomp.question(number)
+    error = ""
+    if request.method == "POST":
+        value = request.POST.get("answer", "")
+        if value.isdigit() and int(value) in digcomp.ANSWER_VALUES:
+            answers[code] = int(value)
+            request.session[SESSION_KEY] = answers
+            if number < digcomp.QUESTION_COUNT:
+                return redirect("skills:me_digcomp", number + 1)
+            try:
+                self_assessment_record(actor=actor_for(request), person=request.person,
+                                       answers={c: answers[c] for c in answers})
+            except PasseportError as exc:
+                error = exc.message
+            else:
+                request.session.pop(SESSION_KEY, None)
+                messages.success(request, _("Merci ! Voici vos résultats."))
+                return redirect("skills:me")
+        else:
+            error = _("Choisissez une réponse.")
+    return render(request, "skills/me_digcomp.html", {
+        "number": number, "count": digcomp.QUESTION_COUNT, "text": text,
+        "answers": DIGCOMP_ANSWERS, "current": answers.get(code), "error": error,
+        "previous": number - 1 if number > 1 else None}, status=400 if error else 200)
+
+
+@person_required
+def wallet(request):
+    return render(request, "skills/me_wallet.html", {
+        "wallet": [(a, v, cr.verify_page_url(a.uid)) for a, v in wallet_of(request.person)],
+        "imported": imported_of(request.person), "import_form": ImportForm()})
