@@ -112,3 +112,23 @@ TRANSVERSAL_ITEMS = [
         "Applique seul les règles de sécurité du poste.",
         "Signale les risques et rappelle les règles aux autres."]),
 ]
+
+
+def load_shipped_grids(Grid, GridItem) -> None:  # noqa: N803 - model classes (migration or app)
+    """Create or update the shipped grids (idempotent). Used by migration 0002, and by
+    tests whose database was flushed."""
+    digcomp, _ = Grid.objects.update_or_create(code=DIGCOMP_CODE, defaults={
+        "kind": "digital", "name": "Compétences numériques (DigComp 2.2)",
+        "description": "Cadre européen des compétences numériques des citoyens, 5 domaines et 21 compétences.",
+        "self_assessable": True})
+    for position, (code, label) in enumerate(DIGCOMP_COMPETENCES):
+        GridItem.objects.update_or_create(grid=digcomp, code=code, defaults={
+            "group": code.split(".")[0], "label": label, "position": position,
+            "descriptors": {str(k): v[2] for k, v in DIGCOMP_LEVELS.items()}})
+    transversal, _ = Grid.objects.update_or_create(code=TRANSVERSAL_CODE, defaults={
+        "kind": "transversal", "name": "Compétences transversales",
+        "description": "Savoir-être observés en situation de travail, utiles dans tous les métiers."})
+    for position, (code, label, descriptors) in enumerate(TRANSVERSAL_ITEMS):
+        GridItem.objects.update_or_create(grid=transversal, code=code, defaults={
+            "label": label, "position": position,
+            "descriptors": {str(i + 1): d for i, d in enumerate(descriptors)}})
