@@ -21,12 +21,14 @@ from passeport.people.selectors import person_get_for
 
 from . import credentials as cr
 from .enums import AchievementType, EvaluationSource
+from .importing import ImportProblem, read_badge
 from .models import (
     STATUS_LIST_BITS,
     Award,
     BadgeClass,
     Evaluation,
     Grid,
+    ImportedBadge,
     Issuer,
     Score,
     StatusList,
@@ -280,3 +282,31 @@ def self_assessment_record(*, actor: Actor, person, answers: dict[str, int],
     return _record(actor=actor, person=person, grid=grid, source=EvaluationSource.SELF,
                    scores=answers, evaluated_on=timezone.localdate(), comment=comment,
                    evidence=None, max_level=3, min_level=0)
+
+
+# -- import of a badge held elsewhere ------------------------------------------------------
+
+def badge_import(*, actor: Actor, person, text: str) -> ImportedBadge:
+    """Verify a badge the person already holds (Open Badges 3.0, or 2.0 hosted/signed)
+    and keep it in their wallet. The issuer's files are fetched before the transaction."""
+    if actor.user is None or actor.membership is not None or person.user_id != actor.user.pk:
+        raise Forbidden(_("Seule la personne peut ajouter un badge à son portefeuille."))
+    try:
+        result = read_badge(text, email=person.email)
+    except ImportProblem as exc:
+        raise PasseportError(exc.message, code=exc.code, field="file") from None
+    with transaction.atomic():
+        key = result.payload.get("id") or result.payload.get("assertion", {}).get("id")
+        if key and any((b.payload.get("id") or b.payload.get("assertion", {}).get("id")) == key
+                       for b in ImportedBadge.objects.filter(person=person)):
+            raise Conflict(_("Ce badge est déjà dans votre portefeuille."), code="already_imported",
+                           field="file")
+        badge = ImportedBadge.objects.create(
+            person=person, format=result.format, name=result.name[:200] or _("Badge"),
+            description=result.description, issuer_name=result.issuer_name[:200],
+            issued_on=result.issued_on, source_url=result.source_url[:500], payload=result.payload,
+            verified=result.verified, check_message=result.message[:300])
+        audit_record(actor, action=AuditAction.CREATE, object_type="imported_badge",
+                     object_id=str(badge.uid), person_uid=person.public_id,
+                     detail={"format": result.format})
+    return badge

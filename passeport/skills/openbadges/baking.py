@@ -47,16 +47,17 @@ def bake_png(png: bytes, credential: dict | str) -> bytes:
     return bytes(out)
 
 
-def extract_png(png: bytes) -> str:
+def extract_png(png: bytes, keyword: bytes = KEYWORD) -> str:
+    """The text baked under `keyword` (Open Badges 2.0 used `openbadges`)."""
     for _pos, kind, data, _end in _chunks(png):
-        if kind == b"iTXt" and data.startswith(KEYWORD + b"\0"):
-            rest = data[len(KEYWORD) + 1:]
+        if kind == b"iTXt" and data.startswith(keyword + b"\0"):
+            rest = data[len(keyword) + 1:]
             compressed, _method = rest[0], rest[1]
             rest = rest[2:]
             _lang, _, rest = rest.partition(b"\0")
             _translated, _, text = rest.partition(b"\0")
             return (zlib.decompress(text) if compressed else text).decode()
-    raise BakingError("no openbadgecredential chunk in this PNG")
+    raise BakingError(f"no {keyword.decode()} chunk in this PNG")
 
 
 def bake_svg(svg: str, credential: dict | str) -> str:
@@ -78,3 +79,26 @@ def extract_svg(svg: str) -> str:
     if match is None:
         raise BakingError("no openbadges:credential element in this SVG")
     return match.group(1)
+
+
+def extract_any(data: bytes) -> str:
+    """The badge baked in a PNG or SVG (Open Badges 3.0, else 2.0), or the file itself."""
+    if data.startswith(PNG_SIGNATURE):
+        try:
+            return extract_png(data)
+        except BakingError:
+            return extract_png(data, b"openbadges")
+    head = data[:4000]
+    if b"<svg" in head or b"<?xml" in head:
+        text = data.decode("utf-8")
+        try:
+            return extract_svg(text)
+        except BakingError:
+            match = re.search(r"<openbadges:assertion[^>]*verify=\"([^\"]+)\"", text)
+            if match:
+                return json.dumps({"$verify_url": match.group(1)})
+            match = re.search(r"<openbadges:assertion[^>]*>\s*<!\[CDATA\[(.*?)\]\]>", text, re.S)
+            if match:
+                return match.group(1)
+            raise
+    return data.decode("utf-8")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from passeport.core.errors import PasseportError
 from passeport.skills import credentials as cr
 from passeport.skills import digcomp
+from passeport.skills.openbadges.baking import BakingError, extract_any
 from passeport.skills.referentials import DIGCOMP_ANSWERS, DIGCOMP_CODE
 from passeport.skills.selectors import (
     evaluations_of,
@@ -19,9 +20,10 @@ from passeport.skills.selectors import (
     progress,
     wallet_of,
 )
-from passeport.skills.services import self_assessment_record
+from passeport.skills.services import badge_import, self_assessment_record
 from passeport.web.context import actor_for
 from passeport.web.decorators import person_required
+from passeport.web.forms import add_service_error
 
 from .charts import geometry
 from .forms import ImportForm
@@ -79,6 +81,33 @@ def digcomp_question(request, number: int):
 
 @person_required
 def wallet(request):
+    form = ImportForm()
+    status = 200
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload, url = form.cleaned_data["file"], form.cleaned_data["url"]
+            try:
+                if upload is not None:
+                    if upload.size > 2_000_000:
+                        raise PasseportError(_("Le fichier est trop gros (2 Mo au plus)."), field="file")
+                    try:
+                        text = extract_any(upload.read())
+                    except (BakingError, UnicodeDecodeError):
+                        raise PasseportError(_("Ce fichier ne contient pas de badge."), field="file") from None
+                elif url:
+                    text = url
+                else:
+                    raise PasseportError(_("Choisissez le fichier du badge ou donnez son adresse web."),
+                                         field="file")
+                badge = badge_import(actor=actor_for(request), person=request.person, text=text)
+                messages.success(request, _("Le badge « %(name)s » est ajouté à votre portefeuille.")
+                                 % {"name": badge.name})
+                return redirect("skills:me_wallet")
+            except PasseportError as exc:
+                add_service_error(form, exc)
+        status = 400
     return render(request, "skills/me_wallet.html", {
         "wallet": [(a, v, cr.verify_page_url(a.uid)) for a, v in wallet_of(request.person)],
-        "imported": imported_of(request.person), "import_form": ImportForm()})
+        "imported": imported_of(request.person), "import_form": form,
+        "import_url": request.path}, status=status)
