@@ -3,6 +3,7 @@
 
 def register(api) -> None:
     from . import directory, organisations, paths, persons, reporting, rights, rupture, vault
+    from .skills import router as skills_router
 
     api.add_router("/organisations", organisations.router, tags=["Structures"])
     api.add_router("/", persons.router, tags=["Personnes et consentements"])
@@ -12,3 +13,4 @@ def register(api) -> None:
     api.add_router("/rights", rights.router, tags=["Droits"])
     api.add_router("/reporting", reporting.router, tags=["Suivi FSE+"])
     api.add_router("/rupture", rupture.router, tags=["Risque de rupture"])
+    api.add_router("/skills", skills_router, tags=["Compétences et badges"])
