@@ -79,3 +79,43 @@ def test_self_assessment_on_a_phone(live_server, browser, axe):
     assert page.locator("#state").inner_text().strip().lower() == "valide"
     axe.check(page, "vérification publique")
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_referent_evaluates_and_awards_a_badge(live_server, browser, axe):
+    load_shipped_grids(Grid, GridItem)
+    org = OrganisationFactory(name="ACI Le Relais")
+    referent = MembershipFactory(organisation=org, role=Role.REFERENT, user__email="yann@aci.example")
+    person = PersonFactory(first_name="Nolwenn", last_name="Le Gall", email="nolwenn@example.org")
+    for scope in (ConsentScope.PATH, ConsentScope.SKILLS):
+        ConsentFactory(person=person, organisation=org, scope=scope)
+    PathFactory(person=person, organisation=org, referent=referent)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Adresse e-mail").fill("yann@aci.example")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").last.click()
+
+    page.goto(f"{live_server.url}/pro/badges/")
+    page.get_by_label("Nom du badge").fill("Tri des textiles")
+    page.get_by_label("Description").fill("Trier des vêtements selon leur état.")
+    page.get_by_label("Critères d'obtention").fill("Trois semaines au tri.")
+    page.get_by_label("Code ROME (facultatif)").fill("H3302")
+    page.get_by_role("button", name="Créer le badge").click()
+    assert "Tri des textiles" in page.locator("#badge-classes").inner_text()
+    axe.check(page, "badges de la structure")
+
+    page.goto(f"{live_server.url}/pro/competences/{person.public_id}/")
+    page.get_by_role("link", name="Compétences transversales").click()
+    page.get_by_label("T1 Être à l'heure et prévenir en cas d'absence").select_option("3")
+    page.get_by_label("Commentaire (ce qui a été observé)").fill("Toujours à l'heure sur le chantier.")
+    axe.check(page, "évaluer")
+    page.get_by_role("button", name="Enregistrer l'évaluation").click()
+    assert "Toujours à l'heure" in page.locator("#evaluations").inner_text()
+    page.get_by_label("Ce que vous avez observé (preuve)").fill("Tri de 200 kg par jour.")
+    page.get_by_role("button", name="Remettre le badge").click()
+    assert "Tri des textiles" in page.locator("#awards").inner_text()
+    axe.check(page, "compétences d'une personne")
+    context.close()

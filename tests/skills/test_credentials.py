@@ -93,3 +93,29 @@ def test_private_key_is_sealed_at_rest(award):
     assert raw.hex() not in issuer.private_key_sealed
     assert issuer.private_key_sealed.startswith("v1:")
     assert private_key(issuer).public_key().public_bytes_raw() == _key(award)
+
+
+def test_signing_refuses_a_term_that_canonicalisation_would_drop(award):
+    """pyld drops terms no context defines: such a term would go unsigned, so refuse."""
+    from passeport.skills.credentials import sign_credential
+
+    issuer = Issuer.objects.get(organisation=award.organisation)
+    document = {k: v for k, v in award.credential.items() if k != "proof"}
+    sign_credential(document, issuer)  # the real document signs
+    with pytest.raises(ValueError, match="dropped"):
+        sign_credential({**document, "favouriteColour": "bleu"}, issuer)
+    nested = copy.deepcopy(document)
+    nested["credentialSubject"]["achievement"]["secretNote"] = "x"
+    with pytest.raises(ValueError, match="dropped"):
+        sign_credential(nested, issuer)
+
+
+def test_sealed_key_is_bound_to_its_issuer(award, org, other_org):
+    from passeport.core.crypto import unseal
+    from passeport.skills.services import issuer_ensure
+
+    mine = Issuer.objects.get(organisation=award.organisation)
+    other = issuer_ensure(other_org)
+    with pytest.raises(Exception):  # noqa: B017 - AES-GCM authentication fails
+        unseal(mine.private_key_sealed, context=f"skills-issuer-key:{other.uid}")
+    assert other.public_key_multibase != mine.public_key_multibase

@@ -47,7 +47,7 @@ class EvaluationForm(DsfrBaseForm):
     """Built from a grid: one level field per item."""
 
     evaluated_on = forms.DateField(label=_("Date de l'évaluation"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     source = forms.ChoiceField(label=_("Qui évalue"), choices=[
         (EvaluationSource.REFERENT, EvaluationSource.REFERENT.label),
         (EvaluationSource.EMPLOYER, EvaluationSource.EMPLOYER.label)])
