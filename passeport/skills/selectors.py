@@ -87,10 +87,24 @@ def local_status_bits(url: str) -> bytes | None:
     return bytes(status.bits) if status else None
 
 
-def credential_verify(credential: dict, *, now=None) -> cr.Verification:
-    """Verify a credential issued by Passeport (keys and status lists from the database)."""
-    return cr.verify_credential(credential, resolve_key=local_key_resolver,
-                                status_bits=local_status_bits, now=now)
+def credential_verify(credential: dict, *, now=None, cache: dict | None = None) -> cr.Verification:
+    """Verify a credential issued by Passeport (keys and status lists from the database).
+    `cache` (a dict kept for one request) avoids reading the same key or list twice."""
+    if cache is None:
+        return cr.verify_credential(credential, resolve_key=local_key_resolver,
+                                    status_bits=local_status_bits, now=now)
+
+    def key(method):
+        if ("key", method) not in cache:
+            cache[("key", method)] = local_key_resolver(method)
+        return cache[("key", method)]
+
+    def bits(url):
+        if ("bits", url) not in cache:
+            cache[("bits", url)] = local_status_bits(url)
+        return cache[("bits", url)]
+
+    return cr.verify_credential(credential, resolve_key=key, status_bits=bits, now=now)
 
 
 # -- evaluations ---------------------------------------------------------------------------
@@ -167,7 +181,8 @@ def progress(evaluations, grid: Grid) -> Progress | None:
 
 def wallet_of(person: Person) -> list[tuple[Award, cr.Verification]]:
     """The person's own badges with their verification state (the person's own read)."""
-    return [(a, credential_verify(a.credential)) for a in awards_of_person(person)]
+    cache: dict = {}
+    return [(a, credential_verify(a.credential, cache=cache)) for a in awards_of_person(person)]
 
 
 def imported_of(person: Person):

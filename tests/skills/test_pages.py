@@ -81,3 +81,31 @@ def test_person_self_assessment_one_question_per_screen(me_client, learner):
     assert evaluation.scores.count() == 10
     page = text(me_client.get("/mon-passeport/competences/"))
     assert "Information et données : À l'aise" in page
+
+
+def test_wallet_queries_do_not_grow_with_the_number_of_badges(me_client, actor, learner, badge_class):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from passeport.skills.services import badge_award
+
+    def count(client, url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    badge_award(actor=actor, badge_class_uid=badge_class.uid, person_public_id=learner.public_id)
+    wallet_one = count(me_client, "/mon-passeport/badges/")
+    for _ in range(4):
+        badge_award(actor=actor, badge_class_uid=badge_class.uid, person_public_id=learner.public_id)
+    assert count(me_client, "/mon-passeport/badges/") == wallet_one
+
+
+def test_passport_page_shows_the_skills_button_only_with_the_skills_consent(pro_client, learner, org):
+    from passeport.people.models import Consent
+
+    url = f"/pro/competences/{learner.public_id}/"
+    assert url in text(pro_client.get(f"/pro/personnes/{learner.public_id}/"))
+    Consent.objects.filter(person=learner, scope="skills").delete()
+    assert url not in text(pro_client.get(f"/pro/personnes/{learner.public_id}/"))
+    assert pro_client.get(url).status_code == 404
