@@ -113,6 +113,9 @@ class Issuer(models.Model):
     email = models.EmailField(blank=True)
     public_key_multibase = models.CharField(max_length=64)
     private_key_sealed = models.TextField(editable=False)
+    # RSA key of the VC-JWT form (Open Badges 3.0 asks for RS256), made on first need.
+    jwt_public_jwk = models.JSONField(default=dict, blank=True)
+    jwt_private_key_sealed = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

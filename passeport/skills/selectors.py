@@ -16,8 +16,10 @@ from passeport.people.models import Person
 from passeport.people.selectors import person_get_for
 
 from . import credentials as cr
-from . import digcomp
+from . import digcomp, vcjwt
+from .enums import CredentialState
 from .models import Award, BadgeClass, Evaluation, Grid, Issuer, StatusList
+from .openbadges.dataintegrity import ProofCheck
 from .referentials import DIGCOMP_AREAS, DIGCOMP_CODE
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -187,3 +189,27 @@ def wallet_of(person: Person) -> list[tuple[Award, cr.Verification]]:
 
 def imported_of(person: Person):
     return person.imported_badges.all()
+
+
+def local_jwk_resolver(kid: str, iss: str) -> dict | None:
+    """The RS256 JWK of one of Passeport's issuers (`iss` is the issuer's URL)."""
+    match = re.fullmatch(rf"{re.escape(cr.base_url())}/badges/emetteurs/({_UUID})", iss)
+    if match is None:
+        return None
+    issuer = Issuer.objects.filter(uid=match.group(1)).first()
+    if issuer is None or not issuer.jwt_public_jwk:
+        return None
+    if kid and kid != issuer.jwt_public_jwk["kid"]:
+        return None
+    return issuer.jwt_public_jwk
+
+
+def credential_verify_jwt(token: str, *, now=None) -> cr.Verification:
+    """Verify the VC-JWT form of a credential issued by Passeport."""
+    vc, reason = vcjwt.decode(token, resolve_jwk=local_jwk_resolver)
+    if vc is None:
+        return cr.Verification(CredentialState.INVALID, [("signature", False, reason)])
+    issuer = vc.get("issuer")
+    method = issuer.get("id", "") if isinstance(issuer, dict) else str(issuer)
+    return cr.verify_credential(vc, resolve_key=local_key_resolver, status_bits=local_status_bits,
+                                now=now, proof=ProofCheck(True, method))

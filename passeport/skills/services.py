@@ -20,6 +20,7 @@ from passeport.people.enums import ConsentScope
 from passeport.people.selectors import person_get_for
 
 from . import credentials as cr
+from . import vcjwt
 from .enums import AchievementType, EvaluationSource
 from .importing import ImportProblem, read_badge
 from .models import (
@@ -54,11 +55,25 @@ def issuer_ensure(organisation: Organisation) -> Issuer:
         return issuer
     uid = uuid.uuid4()
     public, sealed = cr.new_key_pair(uid)
+    jwk, jwt_sealed = vcjwt.new_rsa_key(uid)
     issuer = Issuer.objects.create(organisation=organisation, uid=uid, name=organisation.name,
-                                   public_key_multibase=public, private_key_sealed=sealed)
+                                   public_key_multibase=public, private_key_sealed=sealed,
+                                   jwt_public_jwk=jwk, jwt_private_key_sealed=jwt_sealed)
     status = StatusList(issuer=issuer, bits=bytes(STATUS_LIST_BITS // 8))
     status.credential = cr.build_status_list(issuer, bytes(status.bits))
     status.save()
+    return issuer
+
+
+@transaction.atomic
+def issuer_jwt_key_ensure(issuer: Issuer) -> Issuer:
+    """The issuer's RSA key for VC-JWT (issuers made before it existed get one now)."""
+    if issuer.jwt_private_key_sealed:
+        return issuer
+    issuer = Issuer.objects.select_for_update().get(pk=issuer.pk)
+    if not issuer.jwt_private_key_sealed:
+        issuer.jwt_public_jwk, issuer.jwt_private_key_sealed = vcjwt.new_rsa_key(issuer.uid)
+        issuer.save(update_fields=["jwt_public_jwk", "jwt_private_key_sealed"])
     return issuer
 
 

@@ -21,6 +21,7 @@ from passeport.skills.selectors import (
     award_public,
     badge_classes_of,
     credential_verify,
+    credential_verify_jwt,
     grid_by_code,
     grids_for,
     skills_view_for,
@@ -234,8 +235,11 @@ def verify_get(request, uid: UUID):
 
 @router.post("/verify", auth=None, response={200: VerificationOut, codes_4xx: ErrorOut},
              summary="Vérifier une OpenBadgeCredential (public, sans authentification)",
-             description="Clés des émetteurs de Passeport et `did:key` ; rien n'est téléchargé.")
+             description="La credential JSON, ou `{\"jwt\": \"…\"}` pour sa forme VC-JWT. Clés des "
+                         "émetteurs de Passeport et `did:key` ; rien n'est téléchargé.")
 def verify_post(request, payload: dict[str, Any] = Body(...)):  # noqa: B008
+    if isinstance(payload.get("jwt"), str):
+        return credential_verify_jwt(payload["jwt"]).as_dict()
     if "@context" not in payload:
         raise PasseportError(_("Ce n'est pas un badge Open Badges 3.0."), code="not_a_badge")
     return credential_verify(payload).as_dict()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from passeport.core.errors import NotFound
 from passeport.skills import credentials as cr
+from passeport.skills import vcjwt
 from passeport.skills.enums import CredentialState
 from passeport.skills.openbadges import baking
 from passeport.skills.openbadges.images import badge_png, badge_svg
@@ -21,9 +22,11 @@ from passeport.skills.selectors import (
     award_public,
     badge_class_by_uid,
     credential_verify,
+    credential_verify_jwt,
     issuer_by_uid,
     status_list_by_uid,
 )
+from passeport.skills.services import issuer_jwt_key_ensure
 
 
 def _json(data: dict, content_type: str = "application/json") -> JsonResponse:
@@ -58,6 +61,22 @@ def status_list(request, uid):
 @require_GET
 def credential(request, uid):
     return _json(_get(award_public, uid).credential, "application/vc+ld+json")
+
+
+@require_GET
+def issuer_jwks(request, uid):
+    issuer = issuer_jwt_key_ensure(_get(issuer_by_uid, uid))
+    return _json({"keys": [issuer.jwt_public_jwk]}, "application/jwk-set+json")
+
+
+@require_GET
+def credential_jwt(request, uid):
+    """The VC-JWT form of the credential (RS256), for wallets that want a JWT."""
+    award = _get(award_public, uid)
+    issuer = issuer_jwt_key_ensure(award.organisation.badge_issuer)
+    response = HttpResponse(vcjwt.encode(award.credential, issuer), content_type="application/jwt")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @require_GET
@@ -134,6 +153,12 @@ def verify_any(request):
     result = summary = None
     error = ""
     if request.method == "POST":
+        text = request.POST.get("text", "").strip()
+        if text.count(".") == 2 and not text.startswith("{"):  # a VC-JWT
+            result = credential_verify_jwt(text)
+            summary = _summary(result.credential) if result.credential else None
+            return render(request, "skills/verify_any.html", {"result": result, "summary": summary,
+                                                              "error": "", "states": CredentialState})
         credential, error = read_credential_upload(request)
         if credential is not None:
             result = credential_verify(credential)

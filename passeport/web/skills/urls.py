@@ -10,7 +10,9 @@ urlpatterns = [
     # Public, no login: what an outside verifier needs.
     path("badges/emetteurs/<uuid:uid>", public.issuer_profile, name="issuer"),
     path("badges/emetteurs/<uuid:uid>/cle", public.issuer_key, name="issuer_key"),
+    path("badges/emetteurs/<uuid:uid>/jwks", public.issuer_jwks, name="issuer_jwks"),
     path("badges/statut/<uuid:uid>", public.status_list, name="status_list"),
+    path("badges/credentials/<uuid:uid>.jwt", public.credential_jwt, name="credential_jwt"),
     path("badges/credentials/<uuid:uid>", public.credential, name="credential"),
     re_path(r"^badges/credentials/(?P<uid>[0-9a-f-]{36})/badge\.(?P<fmt>png|svg)$", public.baked,
             name="baked"),
