@@ -109,3 +109,13 @@ def test_passport_page_shows_the_skills_button_only_with_the_skills_consent(pro_
     Consent.objects.filter(person=learner, scope="skills").delete()
     assert url not in text(pro_client.get(f"/pro/personnes/{learner.public_id}/"))
     assert pro_client.get(url).status_code == 404
+
+
+def test_person_reads_what_the_referent_observed_in_plain_words(me_client, actor, learner):
+    from passeport.skills.services import evaluation_record
+
+    evaluation_record(actor=actor, person_public_id=learner.public_id, grid_code="transversal",
+                      scores={"T1": 3}, comment="Toujours à l'heure")
+    page = text(me_client.get("/mon-passeport/competences/"))
+    assert "Arrive à l'heure et prévient de lui-même en cas d'absence." in page
+    assert "Toujours à l'heure" in page and "Rozenn" in page
