@@ -21,7 +21,7 @@ from passeport.people.selectors import person_get_for
 
 from . import credentials as cr
 from . import vcjwt
-from .enums import AchievementType, EvaluationSource
+from .enums import AchievementType, EvaluationSource, GridKind
 from .importing import ImportProblem, read_badge
 from .models import (
     STATUS_LIST_BITS,
@@ -29,6 +29,7 @@ from .models import (
     BadgeClass,
     Evaluation,
     Grid,
+    GridItem,
     ImportedBadge,
     Issuer,
     Score,
@@ -325,3 +326,37 @@ def badge_import(*, actor: Actor, person, text: str) -> ImportedBadge:
                      object_id=str(badge.uid), person_uid=person.public_id,
                      detail={"format": result.format})
     return badge
+
+
+@transaction.atomic
+def grid_create(*, actor: Actor, name: str, kind: str, items: list[dict], rome_code: str = "",
+                rome_label: str = "", description: str = "") -> Grid:
+    """An organisation's own grid, e.g. the savoir-faire and savoir-être of a ROME 4.0
+    fiche métier (codes kept as text until the ROME referential is linked). Each item:
+    `code`, `label`, optional `rome_code` and `descriptors` {"1".."4": observable text}."""
+    org = _organisation(actor)
+    if not name.strip():
+        raise PasseportError(_("Indiquez le nom de la grille."), code="required", field="name")
+    if kind not in GridKind.values or kind == GridKind.DIGITAL:
+        raise PasseportError(_("Type de grille inconnu."), code="invalid_kind", field="kind")
+    if not items:
+        raise PasseportError(_("Ajoutez au moins une compétence."), code="no_item", field="items")
+    codes = [str(i.get("code", "")).strip() for i in items]
+    if any(not c for c in codes) or len(set(codes)) != len(codes):
+        raise PasseportError(_("Chaque compétence a un code, différent des autres."),
+                             code="invalid_item", field="items")
+    for i in items:
+        if not str(i.get("label", "")).strip():
+            raise PasseportError(_("Chaque compétence a un intitulé."), code="invalid_item", field="items")
+        if set(i.get("descriptors") or {}) - {"1", "2", "3", "4"}:
+            raise PasseportError(_("Les niveaux vont de 1 à 4."), code="invalid_level", field="items")
+    grid = Grid.objects.create(code=f"org{org.pk}-{uuid.uuid4().hex[:10]}", organisation=org, kind=kind,
+                               name=name.strip(), description=description.strip(),
+                               rome_code=rome_code.strip().upper(), rome_label=rome_label.strip())
+    GridItem.objects.bulk_create([
+        GridItem(grid=grid, code=code, label=str(i["label"]).strip(), position=n,
+                 rome_code=str(i.get("rome_code", "")).strip(),
+                 descriptors={k: str(v) for k, v in (i.get("descriptors") or {}).items()})
+        for n, (code, i) in enumerate(zip(codes, items, strict=True))])
+    audit_record(actor, action=AuditAction.CREATE, object_type="skill_grid", object_id=grid.code)
+    return grid

@@ -82,3 +82,25 @@ def test_credential_from_the_api_verifies_independently(api, award):
 
     key = independent.public_key(Issuer.objects.get(organisation=award.organisation).public_key_multibase)
     assert independent.verify(credential, key)
+
+
+def test_an_organisation_adds_a_rome_grid_and_evaluates_with_it(api, client, other_org, learner):
+    created = api.post("/skills/grids", {
+        "name": "Agent d'entretien", "kind": "technical", "rome_code": "k2204",
+        "rome_label": "Nettoyage de locaux",
+        "items": [{"code": "S1", "label": "Utiliser les produits de nettoyage", "rome_code": "123456",
+                   "descriptors": {"1": "Avec aide", "4": "Forme un collègue"}},
+                  {"code": "S2", "label": "Trier les déchets"}]})
+    assert created.status_code == 201, created.json()
+    grid = created.json()
+    assert grid["rome_code"] == "K2204" and grid["items"][0]["rome_code"] == "123456"
+    done = api.post(f"/skills/persons/{learner.public_id}/evaluations", {"grid": grid["code"], "scores": {"S1": 4}})
+    assert done.status_code == 201
+    # Another organisation neither sees nor uses this grid.
+    other = _api(client, other_org)
+    assert grid["code"] not in {g["code"] for g in other.get("/skills/grids").json()}
+    assert other.get(f"/skills/grids/{grid['code']}").status_code == 404
+    duplicate = api.post("/skills/grids", {"name": "x", "kind": "technical",
+                                           "items": [{"code": "A", "label": "a"}, {"code": "A", "label": "b"}]})
+    assert duplicate.status_code == 400 and duplicate.json()["code"] == "invalid_item"
+    assert api.post("/skills/grids", {"name": "x", "kind": "technical", "items": []}).json()["code"] == "no_item"

@@ -31,6 +31,7 @@ from passeport.skills.services import (
     badge_award,
     badge_class_create,
     evaluation_record,
+    grid_create,
 )
 
 router = Router()
@@ -52,6 +53,22 @@ class GridOut(Schema):
     rome_code: str
     rome_label: str
     items: list[ItemOut]
+
+
+class ItemIn(Schema):
+    code: str = Field(max_length=20)
+    label: str = Field(max_length=200)
+    rome_code: str = Field("", max_length=20, description="Code ROME 4.0 de la compétence ou du savoir-être.")
+    descriptors: dict[str, str] = Field({}, description="Ce qu'on observe à chaque niveau, de \"1\" à \"4\".")
+
+
+class GridIn(Schema):
+    name: str = Field(max_length=160)
+    kind: Literal["technical", "behavioural", "transversal"]
+    description: str = ""
+    rome_code: str = Field("", max_length=8, description="Fiche métier ROME 4.0, ex. `K2111`.")
+    rome_label: str = Field("", max_length=200)
+    items: list[ItemIn]
 
 
 class ScoreOut(Schema):
@@ -162,6 +179,16 @@ def _award(a) -> dict:
 def grids_get(request):
     return [{**{f: getattr(g, f) for f in ("code", "kind", "name", "description", "rome_code", "rome_label")},
              "items": list(g.items.all())} for g in grids_for(actor(request))]
+
+
+@router.post("/grids", response={201: GridOut, codes_4xx: ErrorOut},
+             summary="Créer une grille de la structure (ex. savoir-faire d'une fiche métier ROME)")
+def grids_post(request, payload: GridIn):
+    g = grid_create(actor=actor(request), name=payload.name, kind=payload.kind,
+                    description=payload.description, rome_code=payload.rome_code,
+                    rome_label=payload.rome_label, items=[i.dict() for i in payload.items])
+    return Status(201, {**{f: getattr(g, f) for f in ("code", "kind", "name", "description", "rome_code",
+                                                        "rome_label")}, "items": list(g.items.all())})
 
 
 @router.get("/grids/{code}", response={200: GridOut, codes_4xx: ErrorOut}, summary="Une grille")
