@@ -53,15 +53,12 @@ def canonize(document: dict) -> str:
                                        "documentLoader": document_loader})
 
 
-JSON_LITERAL_KEYS = frozenset()  # none of the terms we sign is a JSON literal
-
-
-def expected_quads(node, *, top: bool = True) -> int:
+def expected_quads(node) -> int:
     """How many N-Quads a JSON-LD document gives when every term is defined: one per
     value of each property (a type counts as one `rdf:type` triple; `id` gives none;
     a nested object gives one linking quad plus its own)."""
     if isinstance(node, list):
-        return sum(expected_quads(n, top=False) for n in node)
+        return sum(expected_quads(n) for n in node)
     if not isinstance(node, dict):
         return 0
     count = 0
@@ -72,7 +69,7 @@ def expected_quads(node, *, top: bool = True) -> int:
         for v in values:
             count += 1
             if isinstance(v, dict):
-                count += expected_quads(v, top=False)
+                count += expected_quads(v)
     return count
 
 
