@@ -171,6 +171,15 @@ def test_import_an_ob2_hosted_badge(client, me, learner, server):
     assert "Code de la route" in client.get("/mon-passeport/badges/").content.decode()
 
 
+
+def test_referent_sees_the_imported_badge_with_the_skills_consent(client, me, learner, server, referent):
+    _ob2(server)
+    badge_import(actor=me, person=learner, text=f"{server.base}/ob2/assertion")
+    client.force_login(referent.user)
+    page = client.get(f"/pro/competences/{learner.public_id}/").content.decode()
+    assert "Code de la route" in page and "Mission locale de Quimper" in page
+
+
 def test_import_refuses_ob2_revoked_or_changed(me, learner, server):
     assertion = _ob2(server, revoked=True)
     with pytest.raises(PasseportError) as exc:
