@@ -124,3 +124,5 @@ def test_verify_any_accepts_a_baked_file_and_reports_tampering(client, award):
     assert "Non valide" in bad.content.decode()
     junk = client.post("/badges/verifier/", {"text": "pas du json"})
     assert "pas un badge" in junk.content.decode()
+    huge = client.post("/badges/verifier/", {"text": json.dumps(dict(award.credential, x="a" * 300_000))})
+    assert "trop long" in huge.content.decode()

@@ -28,6 +28,8 @@ from passeport.skills.selectors import (
 )
 from passeport.skills.services import issuer_jwt_key_ensure
 
+MAX_CREDENTIAL_CHARS = 200_000  # a credential is a few kB; bounds the work of a public page
+
 
 def _json(data: dict, content_type: str = "application/json") -> JsonResponse:
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
@@ -154,7 +156,7 @@ def verify_any(request):
     error = ""
     if request.method == "POST":
         text = request.POST.get("text", "").strip()
-        if text.count(".") == 2 and not text.startswith("{"):  # a VC-JWT
+        if text.count(".") == 2 and not text.startswith("{") and len(text) <= MAX_CREDENTIAL_CHARS:
             result = credential_verify_jwt(text)
             summary = _summary(result.credential) if result.credential else None
             return render(request, "skills/verify_any.html", {"result": result, "summary": summary,
@@ -184,6 +186,8 @@ def read_credential_upload(request) -> tuple[dict | None, str]:
                 text = data.decode("utf-8")
         if not text:
             return None, _("Choisissez un fichier ou collez le badge.")
+        if len(text) > MAX_CREDENTIAL_CHARS:
+            return None, _("Ce badge est trop long pour être vérifié ici.")
         credential = json.loads(text)
     except (baking.BakingError, UnicodeDecodeError):
         return None, _("Ce fichier ne contient pas de badge.")
