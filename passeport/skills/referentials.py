@@ -80,6 +80,14 @@ DIGCOMP_QUESTIONS = [
     ("5.2", "Savez-vous installer une application sur votre téléphone ?"),
 ]
 
+# Answers of the person's self-assessment on a grid of levels 1-4 (first person, plain words).
+SELF_ANSWERS = [
+    (1, "Je découvre"),
+    (2, "Je le fais avec de l'aide"),
+    (3, "Je le fais seul ou seule"),
+    (4, "Je le fais bien et je peux montrer aux autres"),
+]
+
 TRANSVERSAL_ITEMS = [
     ("T1", "Être à l'heure et prévenir en cas d'absence", [
         "Arrive souvent en retard, ne prévient pas toujours.",
@@ -127,7 +135,8 @@ def load_shipped_grids(Grid, GridItem) -> None:  # noqa: N803 - model classes (m
             "descriptors": {str(k): v[2] for k, v in DIGCOMP_LEVELS.items()}})
     transversal, _ = Grid.objects.update_or_create(code=TRANSVERSAL_CODE, defaults={
         "kind": "transversal", "name": "Compétences transversales",
-        "description": "Savoir-être observés en situation de travail, utiles dans tous les métiers."})
+        "description": "Savoir-être observés en situation de travail, utiles dans tous les métiers.",
+        "self_assessable": True})
     for position, (code, label, descriptors) in enumerate(TRANSVERSAL_ITEMS):
         GridItem.objects.update_or_create(grid=transversal, code=code, defaults={
             "label": label, "position": position,

@@ -288,16 +288,20 @@ def evaluation_record(*, actor: Actor, person_public_id: str, grid_code: str,
 
 @transaction.atomic
 def self_assessment_record(*, actor: Actor, person, answers: dict[str, int],
-                           comment: str = "") -> Evaluation:
-    """The person's DigComp self-assessment (answers 0-3 per competence asked)."""
+                           comment: str = "", grid_code: str = DIGCOMP_CODE) -> Evaluation:
+    """The person's self-assessment: DigComp (answers 0-3 per competence asked) or another
+    shipped grid open to self-assessment (levels 1-4)."""
     if actor.user is None or person.user_id != actor.user.pk or actor.membership is not None:
         raise Forbidden(_("Seule la personne peut faire son auto-évaluation."))
-    grid = Grid.objects.get(code=DIGCOMP_CODE)
-    if set(answers) - {code for code, _q in DIGCOMP_QUESTIONS}:
+    grid = Grid.objects.filter(code=grid_code, self_assessable=True, organisation__isnull=True).first()
+    if grid is None:
+        raise PasseportError(_("Grille d'évaluation inconnue."), code="unknown_grid", field="grid")
+    digital = grid.code == DIGCOMP_CODE
+    if digital and set(answers) - {code for code, _q in DIGCOMP_QUESTIONS}:
         raise PasseportError(_("Réponse inattendue."), code="unknown_item", field="answers")
     return _record(actor=actor, person=person, grid=grid, source=EvaluationSource.SELF,
                    scores=answers, evaluated_on=timezone.localdate(), comment=comment,
-                   evidence=None, max_level=3, min_level=0)
+                   evidence=None, max_level=3 if digital else 4, min_level=0 if digital else 1)
 
 
 # -- import of a badge held elsewhere ------------------------------------------------------

@@ -119,3 +119,17 @@ def test_person_reads_what_the_referent_observed_in_plain_words(me_client, actor
     page = text(me_client.get("/mon-passeport/competences/"))
     assert "Arrive à l'heure et prévient de lui-même en cas d'absence." in page
     assert "Toujours à l'heure" in page and "Rozenn" in page
+
+
+def test_person_self_assesses_transversal_skills_one_per_screen(me_client, actor, learner):
+    first = text(me_client.get("/mon-passeport/competences/au-travail/1/"))
+    assert "Question 1 sur 6" in first and "Être à l'heure et prévenir en cas d'absence : où en êtes-vous ?" in first
+    assert me_client.post("/mon-passeport/competences/au-travail/1/", {"answer": "0"}).status_code == 400
+    for n in range(1, 7):
+        assert me_client.post(f"/mon-passeport/competences/au-travail/{n}/", {"answer": "3"}).status_code == 302
+    evaluation = Evaluation.objects.get(person=learner, source="self", grid__code="transversal")
+    assert [s.level for s in evaluation.scores.all()] == [3] * 6
+    # The référent sees it beside their own observations.
+    from passeport.skills.selectors import skills_view_for
+
+    assert evaluation in skills_view_for(actor, learner.public_id).evaluations

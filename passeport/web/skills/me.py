@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from passeport.core.errors import PasseportError
 from passeport.skills import credentials as cr
 from passeport.skills import digcomp
 from passeport.skills.openbadges.baking import BakingError, extract_any
-from passeport.skills.referentials import DIGCOMP_ANSWERS, DIGCOMP_CODE
+from passeport.skills.referentials import (
+    DIGCOMP_ANSWERS,
+    DIGCOMP_CODE,
+    SELF_ANSWERS,
+    TRANSVERSAL_CODE,
+)
 from passeport.skills.selectors import (
     evaluations_of,
     grid_by_code,
@@ -45,7 +51,8 @@ def skills(request):
             c.geometry = geometry(c)
     return render(request, "skills/me_skills.html", {
         "evaluations": evaluations, "chart": chart, "areas": areas, "latest": latest,
-        "other_charts": [c for c in others if c], "question_count": digcomp.QUESTION_COUNT})
+        "other_charts": [c for c in others if c], "question_count": digcomp.QUESTION_COUNT,
+        "transversal_count": grid_by_code(TRANSVERSAL_CODE).items.count()})
 
 
 @person_required
@@ -76,7 +83,43 @@ def digcomp_question(request, number: int):
     return render(request, "skills/me_digcomp.html", {
         "number": number, "count": digcomp.QUESTION_COUNT, "text": text,
         "answers": DIGCOMP_ANSWERS, "current": answers.get(code), "error": error,
-        "previous": number - 1 if number > 1 else None}, status=400 if error else 200)
+        "previous_url": reverse("skills:me_digcomp", args=[number - 1]) if number > 1 else None},
+        status=400 if error else 200)
+
+
+@person_required
+def transversal_question(request, number: int):
+    """The person's own look at their transversal skills: one skill per screen."""
+    items = list(grid_by_code(TRANSVERSAL_CODE).items.all())
+    if number < 1 or number > len(items):
+        return redirect("skills:me_transversal", 1)
+    key = f"{SESSION_KEY}:{TRANSVERSAL_CODE}"
+    answers = request.session.get(key, {})
+    item = items[number - 1]
+    error = ""
+    if request.method == "POST":
+        value = request.POST.get("answer", "")
+        if value.isdigit() and int(value) in {v for v, _label in SELF_ANSWERS}:
+            answers[item.code] = int(value)
+            request.session[key] = answers
+            if number < len(items):
+                return redirect("skills:me_transversal", number + 1)
+            try:
+                self_assessment_record(actor=actor_for(request), person=request.person,
+                                       answers=answers, grid_code=TRANSVERSAL_CODE)
+            except PasseportError as exc:
+                error = exc.message
+            else:
+                request.session.pop(key, None)
+                messages.success(request, _("Merci ! Votre référent pourra en parler avec vous."))
+                return redirect("skills:me")
+        else:
+            error = _("Choisissez une réponse.")
+    return render(request, "skills/me_digcomp.html", {
+        "number": number, "count": len(items), "text": _("%(skill)s : où en êtes-vous ?") % {"skill": item.label},
+        "answers": SELF_ANSWERS, "current": answers.get(item.code), "error": error,
+        "previous_url": reverse("skills:me_transversal", args=[number - 1]) if number > 1 else None},
+        status=400 if error else 200)
 
 
 @person_required

@@ -30,5 +30,7 @@ urlpatterns = [
     # The person.
     path("mon-passeport/competences/", me.skills, name="me"),
     path("mon-passeport/competences/numerique/<int:number>/", me.digcomp_question, name="me_digcomp"),
+    path("mon-passeport/competences/au-travail/<int:number>/", me.transversal_question,
+         name="me_transversal"),
     path("mon-passeport/badges/", me.wallet, name="me_wallet"),
 ]
