@@ -55,6 +55,7 @@ bench: venv
 	$(PY) bench/vault.py --quick
 	$(PY) bench/reporting.py --quick
 	$(PY) bench/rupture.py --quick
+	$(PY) bench/badges.py --quick
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

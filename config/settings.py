@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "passeport.rupture",
     "passeport.interop",
     "passeport.identity",
+    "passeport.skills",
     "passeport.web",
     "passeport.api",
 ]
@@ -285,6 +286,12 @@ PASSEPORT_VAULT_CLAMD_TIMEOUT = env_int("PASSEPORT_VAULT_CLAMD_TIMEOUT", 30)
 PASSEPORT_VAULT_SHARE_DAYS = env_int("PASSEPORT_VAULT_SHARE_DAYS", 90)
 PASSEPORT_VAULT_REMINDER_DAYS = [int(d) for d in env_list("PASSEPORT_VAULT_REMINDER_DAYS", ["30", "7"])]
 PASSEPORT_VAULT_RETENTION_YEARS = env_int("PASSEPORT_VAULT_RETENTION_YEARS", 2)
+
+# Skills and Open Badges (see docs/skills.md): importing a badge fetches its issuer's
+# files over HTTP (timeout in seconds); private and loopback addresses are refused
+# unless allowed (tests run a local server).
+PASSEPORT_BADGES_FETCH_TIMEOUT = env_int("PASSEPORT_BADGES_FETCH_TIMEOUT", 5)
+PASSEPORT_BADGES_FETCH_PRIVATE = env_bool("PASSEPORT_BADGES_FETCH_PRIVATE", TESTING)
 
 LOGGING = {
     "version": 1,

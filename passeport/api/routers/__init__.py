@@ -4,6 +4,7 @@
 def register(api) -> None:
     from . import directory, jobs, organisations, paths, persons, reporting, rights, rupture, vault
     from .bundles import router as bundles_router
+    from .skills import router as skills_router
     from .webhooks import router as webhooks_router
 
     api.add_router("/organisations", organisations.router, tags=["Structures"])
@@ -17,3 +18,4 @@ def register(api) -> None:
     api.add_router("/webhooks", webhooks_router, tags=["Webhooks"])
     api.add_router("/", bundles_router, tags=["Portabilité du passeport"])
     api.add_router("/jobs", jobs.router, tags=["Emplois, immersions et mise en relation"])
+    api.add_router("/skills", skills_router, tags=["Compétences et badges"])

@@ -1,0 +1,215 @@
+"""Reads of the skills app. Every read of a person's skills by a professional goes
+through `person_get_for(..., scope="skills")` (consent check + audit event)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from passeport.core.actor import Actor
+from passeport.core.errors import NotFound
+from passeport.people.enums import ConsentScope
+from passeport.people.models import Person
+from passeport.people.selectors import person_get_for
+
+from . import credentials as cr
+from . import digcomp, vcjwt
+from .enums import CredentialState
+from .models import Award, BadgeClass, Evaluation, Grid, Issuer, StatusList
+from .openbadges.dataintegrity import ProofCheck
+from .referentials import DIGCOMP_AREAS, DIGCOMP_CODE
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def issuer_by_uid(uid) -> Issuer:
+    issuer = Issuer.objects.filter(uid=uid).first()
+    if issuer is None:
+        raise NotFound(_("Émetteur introuvable."))
+    return issuer
+
+
+def status_list_by_uid(uid) -> StatusList:
+    status = StatusList.objects.select_related("issuer").filter(issuer__uid=uid).first()
+    if status is None:
+        raise NotFound(_("Liste de statut introuvable."))
+    return status
+
+
+def badge_classes_of(actor: Actor) -> QuerySet[BadgeClass]:
+    return BadgeClass.objects.filter(organisation_id=actor.organisation_id, archived=False)
+
+
+def badge_class_by_uid(uid) -> BadgeClass:
+    badge = BadgeClass.objects.select_related("organisation").filter(uid=uid).first()
+    if badge is None:
+        raise NotFound(_("Badge introuvable."))
+    return badge
+
+
+def award_public(uid) -> Award:
+    """An award by its unguessable id (its shareable link): public, no personal data."""
+    try:
+        award = Award.objects.select_related("badge_class", "organisation").filter(uid=uid).first()
+    except Exception:  # noqa: BLE001 - not a UUID
+        award = None
+    if award is None:
+        raise NotFound(_("Badge introuvable."))
+    return award
+
+
+def awards_of_person(person: Person) -> QuerySet[Award]:
+    return Award.objects.filter(person=person).select_related("badge_class", "organisation")
+
+
+def awards_for(actor: Actor, public_id: str) -> tuple[Person, QuerySet[Award]]:
+    person = person_get_for(actor, public_id, scope=ConsentScope.SKILLS, what="skills")
+    return person, awards_of_person(person)
+
+
+def local_key_resolver(method: str) -> bytes | None:
+    """The public key of one of Passeport's issuers, from its key URL."""
+    match = re.fullmatch(rf"{re.escape(cr.base_url())}/badges/emetteurs/({_UUID})/cle", method)
+    if match is None:
+        return cr.did_key_resolver(method)
+    issuer = Issuer.objects.filter(uid=match.group(1)).first()
+    if issuer is None:
+        return None
+    return cr.public_key_from_multibase(issuer.public_key_multibase)
+
+
+def local_status_bits(url: str) -> bytes | None:
+    match = re.fullmatch(rf"{re.escape(cr.base_url())}/badges/statut/({_UUID})", url)
+    if match is None:
+        return None
+    status = StatusList.objects.filter(issuer__uid=match.group(1)).only("bits").first()
+    return bytes(status.bits) if status else None
+
+
+def credential_verify(credential: dict, *, now=None, cache: dict | None = None) -> cr.Verification:
+    """Verify a credential issued by Passeport (keys and status lists from the database).
+    `cache` (a dict kept for one request) avoids reading the same key or list twice."""
+    if cache is None:
+        return cr.verify_credential(credential, resolve_key=local_key_resolver,
+                                    status_bits=local_status_bits, now=now)
+
+    def key(method):
+        if ("key", method) not in cache:
+            cache[("key", method)] = local_key_resolver(method)
+        return cache[("key", method)]
+
+    def bits(url):
+        if ("bits", url) not in cache:
+            cache[("bits", url)] = local_status_bits(url)
+        return cache[("bits", url)]
+
+    return cr.verify_credential(credential, resolve_key=key, status_bits=bits, now=now)
+
+
+# -- evaluations ---------------------------------------------------------------------------
+
+def grids_for(actor: Actor) -> QuerySet[Grid]:
+    """Shipped grids and the organisation's own."""
+    return (Grid.objects.filter(Q(organisation__isnull=True) | Q(organisation_id=actor.organisation_id))
+            .prefetch_related("items"))
+
+
+def grid_by_code(code: str) -> Grid:
+    grid = Grid.objects.filter(code=code).prefetch_related("items").first()
+    if grid is None:
+        raise NotFound(_("Grille introuvable."))
+    return grid
+
+
+def evaluations_of(person: Person) -> QuerySet[Evaluation]:
+    return (Evaluation.objects.filter(person=person)
+            .select_related("grid", "organisation", "evidence_document")
+            .prefetch_related("scores__item"))
+
+
+@dataclass
+class SkillsView:
+    person: Person
+    evaluations: list
+    awards: list
+    imported: list
+
+
+def skills_view_for(actor: Actor, public_id: str) -> SkillsView:
+    """A person's evaluations and badges for a professional (consent "skills", audited)."""
+    person = person_get_for(actor, public_id, scope=ConsentScope.SKILLS, what="skills")
+    return SkillsView(person, list(evaluations_of(person)), list(awards_of_person(person)),
+                      list(person.imported_badges.all()))
+
+
+@dataclass
+class ProgressPoint:
+    evaluation: Evaluation
+    values: dict  # series key -> level
+
+
+@dataclass
+class Progress:
+    grid: Grid
+    series: list  # [(key, label)]
+    points: list  # [ProgressPoint], oldest first
+    max_level: int
+
+
+def progress(evaluations, grid: Grid) -> Progress | None:
+    """Levels over time for one grid: per DigComp area (self-assessments and others), or
+    the mean level of each evaluation on other grids."""
+    evs = sorted((e for e in evaluations if e.grid_id == grid.pk),
+                 key=lambda e: (e.evaluated_on, e.created_at))
+    if not evs:
+        return None
+    if grid.code == DIGCOMP_CODE:
+        series = [(a, name) for a, name in DIGCOMP_AREAS.items()]
+        points = []
+        for e in evs:
+            levels = {a.area: a.level for a in digcomp.score({s.item.code: s.level for s in e.scores.all()})}
+            points.append(ProgressPoint(e, levels))
+        return Progress(grid, series, points, 3)
+    series = [("mean", str(_("Niveau moyen")))]
+    points = []
+    for e in evs:
+        levels = [s.level for s in e.scores.all()]
+        points.append(ProgressPoint(e, {"mean": round(sum(levels) / len(levels), 1)}))
+    return Progress(grid, series, points, 4)
+
+
+def wallet_of(person: Person) -> list[tuple[Award, cr.Verification]]:
+    """The person's own badges with their verification state (the person's own read)."""
+    cache: dict = {}
+    return [(a, credential_verify(a.credential, cache=cache)) for a in awards_of_person(person)]
+
+
+def imported_of(person: Person):
+    return person.imported_badges.all()
+
+
+def local_jwk_resolver(kid: str, iss: str) -> dict | None:
+    """The RS256 JWK of one of Passeport's issuers (`iss` is the issuer's URL)."""
+    match = re.fullmatch(rf"{re.escape(cr.base_url())}/badges/emetteurs/({_UUID})", iss)
+    if match is None:
+        return None
+    issuer = Issuer.objects.filter(uid=match.group(1)).first()
+    if issuer is None or not issuer.jwt_public_jwk:
+        return None
+    if kid and kid != issuer.jwt_public_jwk["kid"]:
+        return None
+    return issuer.jwt_public_jwk
+
+
+def credential_verify_jwt(token: str, *, now=None) -> cr.Verification:
+    """Verify the VC-JWT form of a credential issued by Passeport."""
+    vc, reason = vcjwt.decode(token, resolve_jwk=local_jwk_resolver)
+    if vc is None:
+        return cr.Verification(CredentialState.INVALID, [("signature", False, reason)])
+    issuer = vc.get("issuer")
+    method = issuer.get("id", "") if isinstance(issuer, dict) else str(issuer)
+    return cr.verify_credential(vc, resolve_key=local_key_resolver, status_bits=local_status_bits,
+                                now=now, proof=ProofCheck(True, method))

@@ -1,0 +1,366 @@
+"""Writes of the skills app: badge classes, awards (signed credentials), revocation,
+evaluations (référent, employer, self-assessment) and imported badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from passeport.core.actor import Actor
+from passeport.core.enums import AuditAction
+from passeport.core.errors import Conflict, Forbidden, NotFound, PasseportError
+from passeport.core.models import Organisation
+from passeport.core.services import audit_record
+from passeport.people.enums import ConsentScope
+from passeport.people.selectors import person_get_for
+
+from . import credentials as cr
+from . import vcjwt
+from .enums import AchievementType, EvaluationSource, GridKind
+from .importing import ImportProblem, read_badge
+from .models import (
+    STATUS_LIST_BITS,
+    Award,
+    BadgeClass,
+    Evaluation,
+    Grid,
+    GridItem,
+    ImportedBadge,
+    Issuer,
+    Score,
+    StatusList,
+)
+from .openbadges import statuslist
+from .openbadges.schema import schema_errors
+from .referentials import DIGCOMP_CODE, DIGCOMP_QUESTIONS
+
+
+def _organisation(actor: Actor) -> Organisation:
+    org = actor.organisation
+    if org is None:
+        raise Forbidden(_("Seule une structure peut faire cela."))
+    return org
+
+
+@transaction.atomic
+def issuer_ensure(organisation: Organisation) -> Issuer:
+    """The organisation's issuer profile, created with a fresh Ed25519 key pair (the
+    private key sealed at rest) the first time it is needed."""
+    issuer = Issuer.objects.filter(organisation=organisation).first()
+    if issuer is not None:
+        return issuer
+    uid = uuid.uuid4()
+    public, sealed = cr.new_key_pair(uid)
+    jwk, jwt_sealed = vcjwt.new_rsa_key(uid)
+    issuer = Issuer.objects.create(organisation=organisation, uid=uid, name=organisation.name,
+                                   public_key_multibase=public, private_key_sealed=sealed,
+                                   jwt_public_jwk=jwk, jwt_private_key_sealed=jwt_sealed)
+    status = StatusList(issuer=issuer, bits=bytes(STATUS_LIST_BITS // 8))
+    status.credential = cr.build_status_list(issuer, bytes(status.bits))
+    status.save()
+    return issuer
+
+
+@transaction.atomic
+def issuer_jwt_key_ensure(issuer: Issuer) -> Issuer:
+    """The issuer's RSA key for VC-JWT (issuers made before it existed get one now)."""
+    if issuer.jwt_private_key_sealed:
+        return issuer
+    issuer = Issuer.objects.select_for_update().get(pk=issuer.pk)
+    if not issuer.jwt_private_key_sealed:
+        issuer.jwt_public_jwk, issuer.jwt_private_key_sealed = vcjwt.new_rsa_key(issuer.uid)
+        issuer.save(update_fields=["jwt_public_jwk", "jwt_private_key_sealed"])
+    return issuer
+
+
+@transaction.atomic
+def issuer_update(*, actor: Actor, name: str, url: str = "", email: str = "") -> Issuer:
+    issuer = issuer_ensure(_organisation(actor))
+    if not name.strip():
+        raise PasseportError(_("Indiquez le nom de l'émetteur."), field="name")
+    issuer.name, issuer.url, issuer.email = name.strip(), url.strip(), email.strip()
+    issuer.save(update_fields=["name", "url", "email"])
+    audit_record(actor, action=AuditAction.UPDATE, object_type="badge_issuer", object_id=str(issuer.uid))
+    return issuer
+
+
+def _clean_alignments(alignments: list[dict]) -> list[dict]:
+    out = []
+    for a in alignments or []:
+        framework = (a.get("framework") or "").strip()
+        code = (a.get("code") or "").strip()
+        name = (a.get("name") or "").strip()
+        if not (code or name):
+            continue
+        if not framework:
+            raise PasseportError(_("Précisez le référentiel de l'alignement (ROME 4.0 ou DigComp 2.2)."),
+                                 code="invalid_alignment", field="alignments")
+        out.append({"framework": framework, "code": code, "name": name or code,
+                    **({"url": a["url"]} if a.get("url") else {})})
+    return out
+
+
+@transaction.atomic
+def badge_class_create(*, actor: Actor, name: str, description: str, criteria: str,
+                       achievement_type: str = AchievementType.BADGE,
+                       alignments: list[dict] | None = None, colour: str = "#000091",
+                       valid_months: int | None = None) -> BadgeClass:
+    org = _organisation(actor)
+    for field, value, message in (
+        ("name", name, _("Indiquez le nom du badge.")),
+        ("description", description, _("Décrivez le badge.")),
+        ("criteria", criteria, _("Indiquez ce qu'il faut montrer pour obtenir le badge.")),
+    ):
+        if not (value or "").strip():
+            raise PasseportError(message, code="required", field=field)
+    if achievement_type not in AchievementType.values:
+        raise PasseportError(_("Type de badge inconnu."), field="achievement_type")
+    issuer_ensure(org)
+    badge = BadgeClass.objects.create(
+        organisation=org, name=name.strip(), description=description.strip(),
+        criteria=criteria.strip(), achievement_type=achievement_type,
+        alignments=_clean_alignments(alignments or []), colour=colour or "#000091",
+        valid_months=valid_months, created_by=actor.user)
+    audit_record(actor, action=AuditAction.CREATE, object_type="badge_class", object_id=str(badge.uid))
+    return badge
+
+
+def _badge_class_for(actor: Actor, uid) -> BadgeClass:
+    badge = BadgeClass.objects.filter(uid=uid, organisation_id=actor.organisation_id,
+                                      archived=False).first()
+    if badge is None:
+        raise NotFound(_("Badge introuvable."))
+    return badge
+
+
+@transaction.atomic
+def badge_award(*, actor: Actor, badge_class_uid, person_public_id: str, evidence: str = "",
+                valid_from: dt.datetime | None = None) -> Award:
+    """Award a badge: an OpenBadgeCredential signed by the organisation (eddsa-rdfc-2022),
+    with a revocation entry in its status list. Needs the person's "skills" consent."""
+    org = _organisation(actor)
+    person = person_get_for(actor, person_public_id, scope=ConsentScope.SKILLS, what="skills")
+    badge = _badge_class_for(actor, badge_class_uid)
+    issuer = issuer_ensure(org)
+    status = StatusList.objects.select_for_update().get(issuer=issuer)
+    if status.next_index >= STATUS_LIST_BITS:
+        raise Conflict(_("La liste de statut de l'émetteur est pleine."), code="status_list_full")
+    index = status.next_index
+    status.next_index += 1
+    status.save(update_fields=["next_index"])
+    now = timezone.now().replace(microsecond=0)
+    start = (valid_from or now).replace(microsecond=0)
+    until = start + relativedelta(months=badge.valid_months) if badge.valid_months else None
+    uid = uuid.uuid4()
+    credential = cr.build_credential(
+        uid=uid, issuer=issuer, badge_class=badge, email=person.email,
+        full_name=f"{person.first_name} {person.last_name}", valid_from=start,
+        valid_until=until, status_index=index, evidence=evidence.strip())
+    signed = cr.sign_credential(credential, issuer, created=now)
+    errors = schema_errors(signed)
+    if errors:  # never expected: refuse to hand out a credential that does not conform
+        raise PasseportError(_("Le badge n'a pas pu être émis (format non conforme)."),
+                             code="credential_invalid", details={"errors": errors})
+    award = Award.objects.create(
+        uid=uid, badge_class=badge, person=person, organisation=org, awarded_by=actor.user,
+        awarded_by_label=actor.label[:200], evidence=evidence.strip(), valid_from=start,
+        valid_until=until, status_index=index, credential=signed)
+    audit_record(actor, action=AuditAction.CREATE, object_type="badge_award",
+                 object_id=str(award.uid), person_uid=person.public_id,
+                 consent_id=getattr(person.current_consent, "pk", None),
+                 detail={"badge": badge.name})
+    return award
+
+
+@transaction.atomic
+def award_revoke(*, actor: Actor, award_uid, reason: str) -> Award:
+    """Revoke an award: its bit is set in the issuer's status list, re-signed at once."""
+    award = (Award.objects.select_related("person", "badge_class")
+             .filter(uid=award_uid, organisation_id=actor.organisation_id).first())
+    if award is None:
+        raise NotFound(_("Badge introuvable."))
+    if award.revoked_at is not None:
+        raise Conflict(_("Ce badge a déjà été retiré."), code="already_revoked")
+    if not reason.strip():
+        raise PasseportError(_("Indiquez pourquoi le badge est retiré."), code="required",
+                             field="reason")
+    issuer = Issuer.objects.get(organisation_id=award.organisation_id)
+    status = StatusList.objects.select_for_update().get(issuer=issuer)
+    bits = statuslist.set_bit(bytes(status.bits), award.status_index)
+    status.bits = bits
+    status.credential = cr.build_status_list(issuer, bits)
+    status.updated_at = timezone.now()
+    status.save(update_fields=["bits", "credential", "updated_at"])
+    award.revoked_at = timezone.now()
+    award.revocation_reason = reason.strip()[:200]
+    award.save(update_fields=["revoked_at", "revocation_reason"])
+    audit_record(actor, action=AuditAction.UPDATE, object_type="badge_award",
+                 object_id=str(award.uid), person_uid=award.person.public_id,
+                 detail={"revoked": True})
+    return award
+
+
+# -- evaluations ---------------------------------------------------------------------------
+
+def _evidence(actor: Actor, person, document_uid) -> object | None:
+    if not document_uid:
+        return None
+    from passeport.vault.selectors import document_by_uid_for
+
+    try:
+        safe, document = document_by_uid_for(actor, document_uid)
+    except NotFound:
+        raise PasseportError(_("Ce document n'est pas accessible."), code="invalid_evidence",
+                             field="evidence_document") from None
+    if safe.person.pk != person.pk:
+        raise PasseportError(_("Ce document n'est pas dans le coffre-fort de cette personne."),
+                             code="invalid_evidence", field="evidence_document")
+    return document
+
+
+def _grid_for(actor: Actor, grid_code: str) -> Grid:
+    grid = Grid.objects.filter(code=grid_code).first()
+    if grid is None or (grid.organisation_id and grid.organisation_id != actor.organisation_id):
+        raise PasseportError(_("Grille d'évaluation inconnue."), code="unknown_grid", field="grid")
+    return grid
+
+
+def _record(*, actor: Actor, person, grid: Grid, source: str, scores: dict[str, int],
+            evaluated_on: dt.date, comment: str, evidence, max_level: int, min_level: int) -> Evaluation:
+    items = {i.code: i for i in grid.items.all()}
+    clean: list[Score] = []
+    for code, level in scores.items():
+        if level in (None, ""):
+            continue
+        if code not in items:
+            raise PasseportError(_("Compétence inconnue dans cette grille : %(code)s.") % {"code": code},
+                                 code="unknown_item", field="scores")
+        try:
+            level = int(level)
+        except (TypeError, ValueError):
+            level = -1
+        if not min_level <= level <= max_level:
+            raise PasseportError(_("Le niveau doit aller de %(a)d à %(b)d.") % {"a": min_level, "b": max_level},
+                                 code="invalid_level", field="scores")
+        clean.append(Score(item=items[code], level=level))
+    if not clean:
+        raise PasseportError(_("Évaluez au moins une compétence."), code="no_score", field="scores")
+    if evaluated_on > timezone.localdate():
+        raise PasseportError(_("La date ne peut pas être dans le futur."), code="future_date",
+                             field="evaluated_on")
+    evaluation = Evaluation.objects.create(
+        person=person, grid=grid, organisation=actor.organisation, source=source,
+        evaluator=actor.user, evaluator_label=actor.label[:200], evaluated_on=evaluated_on,
+        comment=comment.strip(), evidence_document=evidence)
+    for s in clean:
+        s.evaluation = evaluation
+    Score.objects.bulk_create(clean)
+    audit_record(actor, action=AuditAction.CREATE, object_type="skill_evaluation",
+                 object_id=str(evaluation.uid), person_uid=person.public_id,
+                 consent_id=getattr(getattr(person, "current_consent", None), "pk", None),
+                 detail={"grid": grid.code, "source": source})
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_record(*, actor: Actor, person_public_id: str, grid_code: str,
+                      scores: dict[str, int], evaluated_on: dt.date | None = None,
+                      comment: str = "", source: str = EvaluationSource.REFERENT,
+                      evidence_document_uid=None) -> Evaluation:
+    """An evaluation by a professional (référent, or an employer after an immersion), with
+    the person's "skills" consent; levels 1-4 (0-3 on DigComp)."""
+    _organisation(actor)
+    if source not in (EvaluationSource.REFERENT, EvaluationSource.EMPLOYER):
+        raise PasseportError(_("Origine d'évaluation inconnue."), code="invalid_source", field="source")
+    person = person_get_for(actor, person_public_id, scope=ConsentScope.SKILLS, what="skills")
+    grid = _grid_for(actor, grid_code)
+    digital = grid.code == DIGCOMP_CODE
+    return _record(actor=actor, person=person, grid=grid, source=source, scores=scores,
+                   evaluated_on=evaluated_on or timezone.localdate(), comment=comment,
+                   evidence=_evidence(actor, person, evidence_document_uid),
+                   max_level=3 if digital else 4, min_level=0 if digital else 1)
+
+
+@transaction.atomic
+def self_assessment_record(*, actor: Actor, person, answers: dict[str, int],
+                           comment: str = "", grid_code: str = DIGCOMP_CODE) -> Evaluation:
+    """The person's self-assessment: DigComp (answers 0-3 per competence asked) or another
+    shipped grid open to self-assessment (levels 1-4)."""
+    if actor.user is None or person.user_id != actor.user.pk or actor.membership is not None:
+        raise Forbidden(_("Seule la personne peut faire son auto-évaluation."))
+    grid = Grid.objects.filter(code=grid_code, self_assessable=True, organisation__isnull=True).first()
+    if grid is None:
+        raise PasseportError(_("Grille d'évaluation inconnue."), code="unknown_grid", field="grid")
+    digital = grid.code == DIGCOMP_CODE
+    if digital and set(answers) - {code for code, _q in DIGCOMP_QUESTIONS}:
+        raise PasseportError(_("Réponse inattendue."), code="unknown_item", field="answers")
+    return _record(actor=actor, person=person, grid=grid, source=EvaluationSource.SELF,
+                   scores=answers, evaluated_on=timezone.localdate(), comment=comment,
+                   evidence=None, max_level=3 if digital else 4, min_level=0 if digital else 1)
+
+
+# -- import of a badge held elsewhere ------------------------------------------------------
+
+def badge_import(*, actor: Actor, person, text: str) -> ImportedBadge:
+    """Verify a badge the person already holds (Open Badges 3.0, or 2.0 hosted/signed)
+    and keep it in their wallet. The issuer's files are fetched before the transaction."""
+    if actor.user is None or actor.membership is not None or person.user_id != actor.user.pk:
+        raise Forbidden(_("Seule la personne peut ajouter un badge à son portefeuille."))
+    try:
+        result = read_badge(text, email=person.email)
+    except ImportProblem as exc:
+        raise PasseportError(exc.message, code=exc.code, field="file") from None
+    with transaction.atomic():
+        key = result.payload.get("id") or result.payload.get("assertion", {}).get("id")
+        if key and any((b.payload.get("id") or b.payload.get("assertion", {}).get("id")) == key
+                       for b in ImportedBadge.objects.filter(person=person)):
+            raise Conflict(_("Ce badge est déjà dans votre portefeuille."), code="already_imported",
+                           field="file")
+        badge = ImportedBadge.objects.create(
+            person=person, format=result.format, name=result.name[:200] or _("Badge"),
+            description=result.description, issuer_name=result.issuer_name[:200],
+            issued_on=result.issued_on, source_url=result.source_url[:500], payload=result.payload,
+            verified=result.verified, check_message=result.message[:300])
+        audit_record(actor, action=AuditAction.CREATE, object_type="imported_badge",
+                     object_id=str(badge.uid), person_uid=person.public_id,
+                     detail={"format": result.format})
+    return badge
+
+
+@transaction.atomic
+def grid_create(*, actor: Actor, name: str, kind: str, items: list[dict], rome_code: str = "",
+                rome_label: str = "", description: str = "") -> Grid:
+    """An organisation's own grid, e.g. the savoir-faire and savoir-être of a ROME 4.0
+    fiche métier (codes kept as text until the ROME referential is linked). Each item:
+    `code`, `label`, optional `rome_code` and `descriptors` {"1".."4": observable text}."""
+    org = _organisation(actor)
+    if not name.strip():
+        raise PasseportError(_("Indiquez le nom de la grille."), code="required", field="name")
+    if kind not in GridKind.values or kind == GridKind.DIGITAL:
+        raise PasseportError(_("Type de grille inconnu."), code="invalid_kind", field="kind")
+    if not items:
+        raise PasseportError(_("Ajoutez au moins une compétence."), code="no_item", field="items")
+    codes = [str(i.get("code", "")).strip() for i in items]
+    if any(not c for c in codes) or len(set(codes)) != len(codes):
+        raise PasseportError(_("Chaque compétence a un code, différent des autres."),
+                             code="invalid_item", field="items")
+    for i in items:
+        if not str(i.get("label", "")).strip():
+            raise PasseportError(_("Chaque compétence a un intitulé."), code="invalid_item", field="items")
+        if set(i.get("descriptors") or {}) - {"1", "2", "3", "4"}:
+            raise PasseportError(_("Les niveaux vont de 1 à 4."), code="invalid_level", field="items")
+    grid = Grid.objects.create(code=f"org{org.pk}-{uuid.uuid4().hex[:10]}", organisation=org, kind=kind,
+                               name=name.strip(), description=description.strip(),
+                               rome_code=rome_code.strip().upper(), rome_label=rome_label.strip())
+    GridItem.objects.bulk_create([
+        GridItem(grid=grid, code=code, label=str(i["label"]).strip(), position=n,
+                 rome_code=str(i.get("rome_code", "")).strip(),
+                 descriptors={k: str(v) for k, v in (i.get("descriptors") or {}).items()})
+        for n, (code, i) in enumerate(zip(codes, items, strict=True))])
+    audit_record(actor, action=AuditAction.CREATE, object_type="skill_grid", object_id=grid.code)
+    return grid

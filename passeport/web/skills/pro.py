@@ -1,0 +1,156 @@
+"""Pages for professionals: the organisation's badges and issuer profile, and a
+person's skills (evaluations with their progress, badges awarded, revocation)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from passeport.core.errors import NotFound, PasseportError
+from passeport.skills import credentials as cr
+from passeport.skills.selectors import (
+    badge_classes_of,
+    grid_by_code,
+    grids_for,
+    progress,
+    skills_view_for,
+)
+from passeport.skills.services import (
+    award_revoke,
+    badge_award,
+    badge_class_create,
+    evaluation_record,
+    issuer_ensure,
+    issuer_update,
+)
+from passeport.vault.selectors import documents_of, safe_get_for
+from passeport.web.context import actor_for
+from passeport.web.decorators import professional_required
+from passeport.web.forms import add_service_error
+
+from .charts import geometry
+from .forms import AwardForm, BadgeClassForm, EvaluationForm, IssuerForm, RevokeForm
+
+
+@professional_required
+def badges(request):
+    actor = actor_for(request)
+    issuer = issuer_ensure(actor.organisation)
+    form = BadgeClassForm(request.POST or None) if request.POST.get("form") == "badge" else BadgeClassForm()
+    issuer_form = (IssuerForm(request.POST) if request.POST.get("form") == "issuer" else
+                   IssuerForm(initial={"name": issuer.name, "url": issuer.url, "email": issuer.email}))
+    status = 200
+    if request.method == "POST":
+        target = form if request.POST.get("form") == "badge" else issuer_form
+        if target.is_valid():
+            data = target.cleaned_data
+            try:
+                if target is form:
+                    alignments = []
+                    if data["rome_code"] or data["rome_label"]:
+                        alignments.append({"framework": "ROME 4.0", "code": data["rome_code"],
+                                           "name": data["rome_label"]})
+                    if data["digcomp"]:
+                        alignments.append({"framework": "DigComp 2.2", "code": data["digcomp"],
+                                           "name": f"DigComp {data['digcomp']}"})
+                    badge_class_create(actor=actor, name=data["name"], description=data["description"],
+                                       criteria=data["criteria"], achievement_type=data["achievement_type"],
+                                       alignments=alignments, valid_months=data["valid_months"])
+                    messages.success(request, _("Le badge est créé."))
+                else:
+                    issuer_update(actor=actor, **data)
+                    messages.success(request, _("Le profil d'émetteur est enregistré."))
+                return redirect("skills:pro_badges")
+            except PasseportError as exc:
+                add_service_error(target, exc)
+        status = 400
+    return render(request, "skills/pro_badges.html", {
+        "issuer": issuer, "issuer_url": cr.issuer_url(issuer), "key_url": cr.key_url(issuer),
+        "status_url": cr.status_list_url(issuer), "badge_classes": badge_classes_of(actor),
+        "form": form, "issuer_form": issuer_form}, status=status)
+
+
+def _person_context(request, public_id, **extra):
+    actor = actor_for(request)
+    view = skills_view_for(actor, public_id)
+    grids = list(grids_for(actor))
+    charts = [p for p in (progress(view.evaluations, g) for g in grids) if p]
+    for chart in charts:
+        chart.geometry = geometry(chart)
+    return {"view": view, "person": view.person, "grids": grids, "charts": charts,
+            "award_form": extra.pop("award_form", None) or AwardForm(badge_classes=badge_classes_of(actor)),
+            "revoke_form": RevokeForm(), "now": timezone.now(), **extra}
+
+
+@professional_required
+def person(request, public_id: str):
+    return render(request, "skills/pro_person.html", _person_context(request, public_id))
+
+
+@professional_required
+@require_POST
+def award(request, public_id: str):
+    actor = actor_for(request)
+    form = AwardForm(request.POST, badge_classes=badge_classes_of(actor))
+    if form.is_valid():
+        try:
+            badge_award(actor=actor, badge_class_uid=form.cleaned_data["badge_class"],
+                        person_public_id=public_id, evidence=form.cleaned_data["evidence"])
+            messages.success(request, _("Le badge est remis. La personne le voit dans son espace."))
+            return redirect("skills:pro_person", public_id)
+        except NotFound:
+            raise
+        except PasseportError as exc:
+            add_service_error(form, exc)
+    return render(request, "skills/pro_person.html", _person_context(request, public_id, award_form=form),
+                  status=400)
+
+
+@professional_required
+@require_POST
+def revoke(request, public_id: str, uid):
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez pourquoi le badge est retiré."))
+        return redirect("skills:pro_person", public_id)
+    try:
+        award_revoke(actor=actor_for(request), award_uid=uid, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Le badge est retiré. Toute vérification le montre désormais comme retiré."))
+    except NotFound:
+        raise
+    except PasseportError as exc:
+        messages.error(request, exc.message)
+    return redirect("skills:pro_person", public_id)
+
+
+@professional_required
+def evaluate(request, public_id: str, grid_code: str):
+    actor = actor_for(request)
+    view = skills_view_for(actor, public_id)
+    grid = grid_by_code(grid_code)
+    if grid.organisation_id and grid.organisation_id != actor.organisation_id:
+        raise NotFound(_("Grille introuvable."))
+    try:
+        documents = list(documents_of(safe_get_for(actor, public_id)))
+    except NotFound:
+        documents = []
+    form = EvaluationForm(request.POST or None, grid=grid, documents=documents,
+                          initial={"evaluated_on": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                evaluation_record(actor=actor, person_public_id=public_id, grid_code=grid.code,
+                                  scores=form.scores(), evaluated_on=form.cleaned_data["evaluated_on"],
+                                  comment=form.cleaned_data["comment"], source=form.cleaned_data["source"],
+                                  evidence_document_uid=form.cleaned_data["evidence_document"] or None)
+                messages.success(request, _("L'évaluation est enregistrée."))
+                return redirect("skills:pro_person", public_id)
+            except PasseportError as exc:
+                add_service_error(form, exc)
+        status = 400
+    return render(request, "skills/pro_evaluate.html", {"person": view.person, "grid": grid,
+                                                        "form": form}, status=status)
