@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "passeport.core.middleware.ActiveMembershipMiddleware",
+    "passeport.api.middleware.RefuseNulCharacters",
     "passeport.identity.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

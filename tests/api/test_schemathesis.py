@@ -158,3 +158,14 @@ def test_no_server_error_as_an_administrator_by_session(case, admin_session, ful
     assert response.status_code != 401, "the session must be accepted"
     if response.status_code == 403:
         assert response.json()["code"] != "csrf_failed"
+
+
+def test_found_by_schemathesis_nul_character_is_a_clear_error(api):
+    """A name with U+0000 crashed PostgreSQL on insert (500): every API request carrying
+    one in its JSON body or query string gets 422 `invalid_character`."""
+    response = api.post("/skills/badge-classes", {"name": "Badge\u0000", "description": "d",
+                                                  "criteria": "c", "achievement_type": "Certificate"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_character"
+    response = api.get("/persons", {"q": "Le\u0000Gall"})
+    assert response.status_code == 422
