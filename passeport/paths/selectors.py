@@ -404,3 +404,8 @@ def persons_with_paths_closed_before(cutoff) -> QuerySet[Person]:
         ~Q(status=PathStatus.CLOSED) | Q(closed_on__gte=cutoff))
     return Person.objects.filter(Exists(Path.objects.filter(person=OuterRef("pk")))).exclude(
         Exists(recent))
+
+
+def follows_any_path(membership) -> bool:
+    """Whether this member is the référent of at least one path."""
+    return Path.objects.filter(referent=membership).exists()

@@ -281,6 +281,15 @@ def action_set_status(*, actor: Actor, action: Action, status: str, outcome: str
     return action
 
 
+def _check_outcome_date(outcome: str, occurred_at: datetime) -> None:
+    """An appointment still to come cannot have been held or missed yet."""
+    if (outcome in (AppointmentOutcome.HELD, AppointmentOutcome.MISSED)
+            and timezone.localdate(occurred_at) > timezone.localdate()):
+        raise PasseportError(_("Ce rendez-vous n'a pas encore eu lieu : il ne peut pas être "
+                               "honoré ni manqué. Choisissez « Prévu », « Annulé » ou « Absence "
+                               "excusée »."), code="outcome_in_future", field="appointment_outcome")
+
+
 @transaction.atomic
 def event_add(*, actor: Actor, path: Path, kind: str, title: str, body: str = "",
               occurred_at: datetime | None = None, appointment_outcome: str = "") -> TimelineEvent:
@@ -296,6 +305,7 @@ def event_add(*, actor: Actor, path: Path, kind: str, title: str, body: str = ""
                              field="appointment_outcome")
     if not title.strip():
         raise PasseportError(_("Donnez un titre."), code="title_required", field="title")
+    _check_outcome_date(appointment_outcome, occurred_at or timezone.now())
     event = _event(actor, path, kind, title.strip(), body, occurred_at=occurred_at or timezone.now(),
                    appointment_outcome=appointment_outcome)
     _audit(actor, path, AuditAction.CREATE, "event", event.pk, kind=kind)
@@ -308,6 +318,7 @@ def appointment_set_outcome(*, actor: Actor, event: TimelineEvent, outcome: str)
     if event.kind != EventKind.APPOINTMENT:
         raise PasseportError(_("Cet événement n'est pas un rendez-vous."), code="not_an_appointment")
     event.appointment_outcome = AppointmentOutcome(outcome)
+    _check_outcome_date(event.appointment_outcome, event.occurred_at)
     event.save(update_fields=["appointment_outcome"])
     _audit(actor, event.path, AuditAction.UPDATE, "event", event.pk, outcome=outcome)
     return event

@@ -3,6 +3,8 @@ suppression. No person-level data leaves this module."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +30,18 @@ def entries_exits_by_month(organisation_id) -> list[dict]:
                    .values_list("m", "n"))
     exits = dict(qs.filter(exit_on__isnull=False).annotate(m=TruncMonth("exit_on")).values("m").order_by()
                  .annotate(n=Count("pk")).values_list("m", "n"))
-    return [{"month": m, "entries": entries.get(m, 0), "exits": exits.get(m, 0)}
-            for m in sorted(set(entries) | set(exits))]
+    months = sorted(_as_date(m) for m in set(entries) | set(exits))
+    entries = {_as_date(m): n for m, n in entries.items()}
+    exits = {_as_date(m): n for m, n in exits.items()}
+    out, month = [], months[0] if months else None
+    while month is not None and month <= months[-1]:  # every month, the empty ones too
+        out.append({"month": month, "entries": entries.get(month, 0), "exits": exits.get(month, 0)})
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return out
+
+
+def _as_date(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def outcomes(organisation_id) -> dict[str, list[tuple[str, int]]]:

@@ -82,6 +82,21 @@ def alerts_refresh(*, today: date | None = None, batch_size: int | None = None) 
     return result
 
 
+def alerts_refresh_path(path_id: int, *, today: date | None = None) -> RefreshResult:
+    """The same refresh for one path, run when its timeline or actions change while it
+    has live alerts: a contact logged clears "no contact" at once, not the next night."""
+    today = today or timezone.localdate()
+    result = RefreshResult()
+    batch = list(followed_paths(today).filter(pk=path_id).select_related("referent"))
+    with transaction.atomic():
+        if batch:
+            _refresh_batch(batch, today, detect.Thresholds.from_settings(), result)
+        else:
+            result.cleared += (Alert.objects.filter(path_id=path_id, status=AlertStatus.OPEN)
+                               .update(status=AlertStatus.CLEARED, last_seen_on=today))
+    return result
+
+
 def _refresh_batch(batch: list[Path], today: date, thresholds, result: RefreshResult) -> None:
     signals = detect.compute(batch, today, thresholds=thresholds)
     existing = defaultdict(dict)

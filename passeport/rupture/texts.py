@@ -100,7 +100,7 @@ def for_person(kind: str, days: int, ev: dict) -> str:
         return ngettext("Nous n'avons pas eu de nouvelles depuis %(n)d jour.",
                         "Nous n'avons pas eu de nouvelles depuis %(n)d jours.", days) % {"n": days}
     if kind == SignalKind.MISSED_APPOINTMENTS:
-        return _("Vous n'êtes pas venu à %(n)d rendez-vous de suite.") % {"n": ev["count"]}
+        return _("Vous avez manqué %(n)d rendez-vous de suite.") % {"n": ev["count"]}
     if kind == SignalKind.ORIENTATION_UNANSWERED:
         return _("Vous attendez une réponse de %(p)s.") % {"p": ev["partner"]}
     if kind == SignalKind.ORIENTATION_REFUSED:
@@ -141,7 +141,8 @@ def for_person_next(kind: str) -> str:
         SignalKind.ORIENTATION_UNANSWERED: _("Votre référent peut les relancer. Vous pouvez "
                                              "lui en parler."),
         SignalKind.ORIENTATION_REFUSED: _("Parlez-en avec votre référent."),
-        SignalKind.ACTION_OVERDUE: _("Si c'est difficile, dites-le à votre référent."),
+        SignalKind.ACTION_OVERDUE: _("Parlez-en avec votre référent : on peut la changer de date "
+                                     "ou trouver une autre solution."),
         SignalKind.CONTRACT_ENDING: _("Parlez de la suite avec votre référent."),
         SignalKind.DOCUMENT_EXPIRING: _("Demandez un nouveau papier. Votre référent peut vous "
                                         "aider."),

@@ -20,6 +20,7 @@ from passeport.paths.selectors import path_followers, path_view
 from passeport.paths.services import (
     action_add,
     action_set_status,
+    appointment_set_outcome,
     diagnostic_assess,
     event_add,
     objective_add,
@@ -126,6 +127,22 @@ def test_appointment_outcomes(actor, followed_path):
     with pytest.raises(PasseportError):
         event_add(actor=actor, path=followed_path, kind=EventKind.NOTE, title="Note",
                   appointment_outcome=AppointmentOutcome.HELD)
+
+
+@pytest.mark.django_db
+def test_an_appointment_to_come_cannot_be_held_or_missed_yet(actor, followed_path):
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    with pytest.raises(PasseportError) as error:
+        event_add(actor=actor, path=followed_path, kind=EventKind.APPOINTMENT, title="Entretien",
+                  occurred_at=tomorrow, appointment_outcome=AppointmentOutcome.HELD)
+    assert error.value.code == "outcome_in_future"
+    event = event_add(actor=actor, path=followed_path, kind=EventKind.APPOINTMENT, title="Entretien",
+                      occurred_at=tomorrow)
+    with pytest.raises(PasseportError):
+        appointment_set_outcome(actor=actor, event=event, outcome=AppointmentOutcome.MISSED)
+    event.refresh_from_db()
+    assert event.appointment_outcome == AppointmentOutcome.PLANNED
+    appointment_set_outcome(actor=actor, event=event, outcome=AppointmentOutcome.EXCUSED)
 
 
 @pytest.mark.django_db

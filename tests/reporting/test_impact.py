@@ -9,7 +9,11 @@ from django.urls import reverse
 
 from passeport.paths.enums import ActionStatus
 from passeport.paths.models import Action
-from passeport.reporting.impact import public_participants_by_territory, rights_opened
+from passeport.reporting.impact import (
+    entries_exits_by_month,
+    public_participants_by_territory,
+    rights_opened,
+)
 from passeport.rights.models import RightsAction
 
 from .helpers import operation, participant
@@ -25,6 +29,17 @@ def test_impact_page_has_svg_charts_with_tables(pro_client, org):
     html = pro_client.get(reverse("reporting:impact")).content.decode()
     assert html.count("<svg") == 6
     assert "<th scope=\"row\">03/2025</th><td>2</td>" in html
+
+
+def test_entries_and_exits_by_month_show_the_empty_months(org):
+    op = operation(org)
+    participant(op, entry_on=date(2025, 3, 4))
+    participant(op, entry_on=date(2025, 6, 10), exit_on=date(2025, 6, 30), exit_observed_on=date(2025, 7, 1),
+                exit_employed=True)
+    months = entries_exits_by_month(org.pk)
+    assert [m["month"] for m in months] == [date(2025, 3, 1), date(2025, 4, 1), date(2025, 5, 1),
+                                            date(2025, 6, 1)]
+    assert [(m["entries"], m["exits"]) for m in months] == [(1, 0), (0, 0), (0, 0), (1, 1)]
 
 
 def test_impact_counts_rights_opened_from_a_rights_check(pro_client, org, followed_path):

@@ -13,9 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from passeport.core.actor import Actor
 from passeport.core.errors import NotFound
 from passeport.paths.enums import EventKind
 from passeport.paths.models import TimelineEvent
+from passeport.paths.services import event_add
 from passeport.people.models import Consent
 from passeport.rupture.enums import AlertStatus, SignalKind
 from passeport.rupture.models import Alert, ReferentPreference
@@ -127,3 +129,21 @@ def test_digest_goes_to_referents_who_chose_it_once_per_alert(path, referent, ac
 def test_management_command(path, capsys):
     call_command("rupture_alerts", "--date", (DAY0 + D(45)).isoformat(), "--no-digest")
     assert "alertes levées : 1" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_contact_logged_clears_no_contact_at_once(org, referent):
+    """The référent logs a call: the "no contact" alert goes from the list without
+    waiting for the nightly run."""
+    today = timezone.localdate()
+    person = PersonFactory()
+    ConsentFactory(person=person, organisation=org, valid_from=today - dt.timedelta(days=100))
+    path = PathFactory(person=person, organisation=org, referent=referent,
+                       opened_on=today - dt.timedelta(days=60))
+    alerts_refresh(today=today)
+    alert = Alert.objects.get(path=path, kind=SignalKind.NO_CONTACT)
+    assert alert.status == AlertStatus.OPEN
+    event_add(actor=Actor(user=referent.user, membership=referent), path=path, kind="contact",
+              title="Appel")
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.CLEARED

@@ -221,7 +221,7 @@ _WHAT_BY_ACTION = {
     AuditAction.CREATE: gettext_lazy("a ajouté une information à votre passeport"),
     AuditAction.UPDATE: gettext_lazy("a modifié une information de votre passeport"),
     AuditAction.DELETE: gettext_lazy("a supprimé une information de votre passeport"),
-    AuditAction.EXPORT: gettext_lazy("a copié des informations de votre passeport"),
+    AuditAction.EXPORT: gettext_lazy("a téléchargé des informations de votre passeport (par exemple pour un dossier)"),
     AuditAction.DENIED: gettext_lazy(
         "a essayé de voir votre passeport sans votre accord. Passeport a refusé"),
 }

@@ -27,7 +27,13 @@ from django.views.decorators.http import require_POST
 
 from passeport.core.actor import Actor
 from passeport.core.errors import NotFound, PasseportError
-from passeport.paths.enums import ActionStatus, EventKind, ObjectiveStatus, PathStatus
+from passeport.paths.enums import (
+    ActionStatus,
+    AppointmentOutcome,
+    EventKind,
+    ObjectiveStatus,
+    PathStatus,
+)
 from passeport.paths.models import Action, Path
 from passeport.paths.selectors import (
     PathView,
@@ -139,6 +145,7 @@ class MySpace:
     freins: list = field(default_factory=list)
     events: list = field(default_factory=list)
     my_messages: list = field(default_factory=list)
+    appointments: list = field(default_factory=list)  # planned, still to come
     ladder: dict | None = None
 
 
@@ -186,6 +193,10 @@ def _my_space(path: Path | None) -> MySpace:
     space.events = [plain.event(e) for e in view.events[:HOME_EVENTS]]
     space.my_messages = [plain.event(e) for e in view.events
                          if e.kind == EventKind.MESSAGE and e.by_person][:3]
+    now = timezone.now()
+    space.appointments = sorted(
+        (e for e in view.events if e.kind == EventKind.APPOINTMENT and e.occurred_at >= now
+         and e.appointment_outcome == AppointmentOutcome.PLANNED), key=lambda e: e.occurred_at)
     space.ladder = _ladder(view)
     return space
 

@@ -121,12 +121,13 @@ class CaseloadFilterForm(DsfrBaseForm):
     en_retard = forms.BooleanField(label=_("Seulement avec une action en retard"),
                                    required=False)
 
-    def __init__(self, data, *, sees_whole_caseload: bool, members=()):
+    def __init__(self, data, *, sees_whole_caseload: bool, members=(), default_all: bool = False):
         data = data.copy()
         if data.get("referent"):
             data["perimetre"] = self.ALL  # a référent of the organisation was chosen
         elif not data.get("perimetre"):
-            data["perimetre"] = self.MINE
+            # A manager who follows nobody opens the whole organisation, not an empty list.
+            data["perimetre"] = self.ALL if (default_all and sees_whole_caseload) else self.MINE
         super().__init__(data)
         self.sees_whole_caseload = sees_whole_caseload
         if sees_whole_caseload:

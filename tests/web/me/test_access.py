@@ -153,6 +153,6 @@ def test_access_log_says_software_consents_and_unknown_codes_in_plain_words(
     assert "<strong>Un logiciel relié à Passeport</strong> (Mission locale du Pays de Brest) " \
            "a regardé votre parcours." in log
     assert "a noté votre accord pour : vos documents." in log
-    assert "a copié des informations de votre passeport." in log
+    assert "a téléchargé des informations de votre passeport (par exemple pour un dossier)." in log
     for code in ("document_bundle", "consent_grant", "export", "Logiciel du"):
         assert code not in log

@@ -176,3 +176,19 @@ def test_links_to_papers_rights_and_orientations(me_client):
         href = reverse(name)
         assert f'<a href="{href}">{label}</a>' in html, name
         assert me_client.get(href).status_code == 200, name
+
+
+def test_next_appointments_come_first_in_the_next_steps(me_client, followed_path, org):
+    moment = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=3),
+                                                     dt.time(14, 30)))
+    TimelineEvent.objects.create(path=followed_path, kind=EventKind.APPOINTMENT, title="Point emploi",
+                                 occurred_at=moment, appointment_outcome="planned", organisation=org)
+    TimelineEvent.objects.create(path=followed_path, kind=EventKind.APPOINTMENT, title="Déjà passé",
+                                 occurred_at=timezone.now() - dt.timedelta(days=3),
+                                 appointment_outcome="held")
+    html = _html(me_client)
+    section = html[html.index('id="rendez-vous"'):]
+    section = section[:section.index("</ul>")]
+    assert "Point emploi" in section and org.name in section
+    assert "à 14 h 30" in section
+    assert "Déjà passé" not in section

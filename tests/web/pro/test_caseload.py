@@ -96,8 +96,13 @@ def test_whole_organisation_and_referent_filter_for_managers_only(
     client.force_login(manager.user)
     response = client.get(URL)
     assert "Toute la structure" in response.content.decode()
-    assert names(response) == []  # "Mes personnes" by default
-    assert sorted(names(client.get(URL, {"perimetre": "structure"}))) == ["Collègue", "Kerouac"]
+    # A manager who follows nobody opens the whole organisation by default...
+    assert sorted(names(response)) == ["Collègue", "Kerouac"]
+    assert names(client.get(URL, {"perimetre": "miens"})) == []
+    # ... and only their own people once they follow someone.
+    follow(org, manager, last_name="Suivi")
+    assert names(client.get(URL)) == ["Suivi"]
+    assert sorted(names(client.get(URL, {"perimetre": "structure"}))) == ["Collègue", "Kerouac", "Suivi"]
     assert names(client.get(URL, {"perimetre": "structure", "referent": colleague.pk})) == [
         "Collègue"]
 

@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from dsfr.utils import list_pages
 
 from passeport.core.selectors import members_of
-from passeport.paths.selectors import caseload_next_actions, caseload_page
+from passeport.paths.selectors import caseload_next_actions, caseload_page, follows_any_path
 from passeport.web.context import actor_for
 from passeport.web.decorators import professional_required
 
@@ -31,11 +31,12 @@ def page_size(request) -> int:
 @vary_on_headers("HX-Request")
 def caseload(request):
     actor = actor_for(request)
-    members = []
+    members, follows_nobody = [], False
     if actor.sees_whole_caseload:
         members = list(members_of(actor.organisation).filter(is_active=True))
+        follows_nobody = not follows_any_path(actor.membership)
     form = CaseloadFilterForm(request.GET, sees_whole_caseload=actor.sees_whole_caseload,
-                              members=members)
+                              members=members, default_all=follows_nobody)
     filters = form.to_filters()
     page = list_pages(caseload_page(actor, filters, request.GET.get("page", 1),
                                     page_size=page_size(request)))

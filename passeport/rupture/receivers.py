@@ -1,0 +1,32 @@
+"""Keep the alerts of a path current when its timeline or its actions change (a
+contact, an appointment's outcome, an action done): only for paths that have live
+alerts, after the change is committed."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from passeport.paths.models import Action, TimelineEvent
+
+from .models import Alert
+
+
+def _refresh_later(path_id: int) -> None:
+    if Alert.objects.live().filter(path_id=path_id).exists():
+        from .services import alerts_refresh_path
+
+        transaction.on_commit(lambda: alerts_refresh_path(path_id))
+
+
+@receiver(post_save, sender=TimelineEvent, dispatch_uid="rupture_event_saved")
+def event_saved(sender, instance: TimelineEvent, raw=False, **kwargs):
+    if not raw and instance.kind != "alert":
+        _refresh_later(instance.path_id)
+
+
+@receiver(post_save, sender=Action, dispatch_uid="rupture_action_saved")
+def action_saved(sender, instance: Action, raw=False, **kwargs):
+    if not raw:
+        _refresh_later(instance.path_id)
