@@ -56,6 +56,8 @@ bench: venv
 	$(PY) bench/reporting.py --quick
 	$(PY) bench/rupture.py --quick
 	$(PY) bench/badges.py --quick
+	$(PY) bench/matching_quality.py --quick
+	$(PY) bench/matching_speed.py --quick
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -224,7 +224,11 @@ def test_add_note_and_appointment_then_outcome(api, person):
     assert rdv.status_code == 201, rdv.json()
     assert rdv.json()["appointment_outcome"] == "planned"
     assert rdv.json()["occurred_at"].startswith("2030-05-02T10:00:00+02:00")
-    held = api.patch(f"/events/{rdv.json()['id']}", {"appointment_outcome": "held"})
+    too_soon = api.patch(f"/events/{rdv.json()['id']}", {"appointment_outcome": "held"})
+    assert too_soon.status_code == 400 and too_soon.json()["code"] == "outcome_in_future"
+    past = api.post(url, {"kind": "appointment", "title": "RDV passé",
+                          "occurred_at": "2025-05-02T10:00:00"})
+    held = api.patch(f"/events/{past.json()['id']}", {"appointment_outcome": "held"})
     assert held.status_code == 200 and held.json()["appointment_outcome"] == "held"
     not_rdv = api.patch(f"/events/{note.json()['id']}", {"appointment_outcome": "held"})
     assert not_rdv.status_code == 400 and not_rdv.json()["code"] == "not_an_appointment"
