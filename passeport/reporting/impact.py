@@ -112,3 +112,14 @@ def rights_opened(organisation_id) -> list[tuple[str, int]]:
                                               action__status=ActionStatus.DONE)
                   .values("code").order_by().annotate(n=Count("pk")).values_list("code", "n"))
     return [(label, counts.get(value, 0)) for value, label in RightCode.choices]
+
+
+def badges_issued(organisation_id, *, limit: int = 8) -> list[tuple[str, int]]:
+    """Open Badges the organisation awarded and did not revoke, by badge (the most awarded
+    first)."""
+    from passeport.skills.models import Award
+
+    rows = (Award.objects.filter(organisation_id=organisation_id, revoked_at__isnull=True)
+            .values("badge_class__name").order_by().annotate(n=Count("pk"))
+            .order_by("-n", "badge_class__name")[:limit])
+    return [(r["badge_class__name"], r["n"]) for r in rows]

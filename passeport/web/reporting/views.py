@@ -187,6 +187,7 @@ def impact(request):
         entries_exits_by_month,
         orientations_sent,
         outcomes,
+        badges_issued,
         rights_opened,
     )
 
@@ -200,6 +201,7 @@ def impact(request):
         "exit_chart": bar_chart(out["exit"]), "six_chart": bar_chart(out["six_months"]),
         "orientation_chart": bar_chart(orientations_sent(org_id)),
         "rights_chart": bar_chart(rights_opened(org_id)),
+        "badges_chart": bar_chart(badges_issued(org_id)),
     })
 
 
