@@ -183,11 +183,11 @@ def export(request, pk: int, fmt: str):
 @professional_required
 def impact(request):
     from passeport.reporting.impact import (
+        badges_issued,
         bar_chart,
         entries_exits_by_month,
         orientations_sent,
         outcomes,
-        badges_issued,
         rights_opened,
     )
 
