@@ -27,6 +27,18 @@ def new_public_id() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
+def as_public_id(text: str) -> str | None:
+    """The passport number in `text` (typed with or without dashes or spaces, in any
+    case), or None when `text` is not one."""
+    text = (text or "").strip().upper()
+    raw = "".join(ch for ch in text if ch not in " -")
+    if len(raw) != 12 or any(ch not in _ID_ALPHABET for ch in raw):
+        return None
+    if "-" not in text and not any(ch.isdigit() for ch in raw):
+        return None  # twelve letters without dashes: rather a name
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
 def validate_nir(value: str) -> None:
     if not stdnum_nir.is_valid(value):
         raise ValidationError(
@@ -65,6 +77,9 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(Exists(consents))
 
     def search(self, text: str):
+        public_id = as_public_id(text)
+        if public_id:  # a passport number given by the person
+            return self.filter(public_id=public_id)
         words = normalize(text).split()
         qs = self
         for word in words:

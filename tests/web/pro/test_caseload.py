@@ -193,3 +193,16 @@ def test_anonymous_is_sent_to_login_and_a_person_gets_404(client, followed_path)
     followed_path.person.save()
     client.force_login(user)
     assert client.get(URL).status_code == 404
+
+
+@pytest.mark.django_db
+def test_search_by_passport_number(pro_client, org, referent):
+    """The person gives their passport number: typed with or without dashes, in any case."""
+    path = follow(org, referent, last_name="Le Goff")
+    follow(org, referent, last_name="Autre")
+    number = path.person.public_id
+    for typed in (number, number.lower(), number.replace("-", " "), number.replace("-", "")):
+        if "-" not in typed and not any(ch.isdigit() for ch in typed):
+            continue  # twelve letters without dashes are read as a name
+        assert names(pro_client.get(URL, {"q": typed})) == ["Le Goff"], typed
+    assert names(pro_client.get(URL, {"q": "Le Goff"})) == ["Le Goff"]
