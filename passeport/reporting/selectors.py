@@ -150,3 +150,9 @@ def data_quality(actor: Actor, operation: Operation, *, today: date | None = Non
         report.rows = [(p, [str(CHECKS[k]) for k, ids in flagged.items() if p.pk in ids]) for p in rows]
         audit_shown(actor, rows)
     return report
+
+
+def incomplete_count(operation: Operation) -> int:
+    """How many participations of the operation lack mandatory entry data (a count only:
+    no personal data is read)."""
+    return Participation.objects.filter(operation=operation).exclude(complete_q()).count()

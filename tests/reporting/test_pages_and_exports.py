@@ -47,6 +47,9 @@ def test_operation_detail_shows_indicators(pro_client, op_with_people):
     html = pro_client.get(reverse("reporting:operation", args=[op_with_people.pk])).content.decode()
     assert "EECO11" in html and "EECR03" in html
     assert "<td><strong>3</strong></td>" in html  # three complete participants
+    # The fourth record, incomplete, is said to be left out, with the way to fix it.
+    assert "1 dossier incomplet n'est pas compté dans les indicateurs" in html
+    assert reverse("reporting:quality", args=[op_with_people.pk]) in html
 
 
 def test_other_organisation_gets_404(client, outsider, op_with_people):

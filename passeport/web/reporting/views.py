@@ -18,11 +18,13 @@ from passeport.reporting.indicators import (
     GENDERS,
     INDICATORS,
     indicators_by_operation,
+    setting,
 )
 from passeport.reporting.selectors import (
     audit_shown,
     data_quality,
     followups_due,
+    incomplete_count,
     operation_get_for,
     operations_for,
     participation_get_for,
@@ -83,6 +85,7 @@ def operation_detail(request, pk: int):
         "operation": op, "lines": indicator_lines(table), "start": start, "end": end,
         "gender_labels": [GENDER_LABELS[g] for g in (*GENDERS, "")],
         "participations": participations_of(actor, op), "enrol_form": EnrolForm(),
+        "incomplete": incomplete_count(op), "count_incomplete": setting("COUNT_INCOMPLETE", False),
     })
 
 
