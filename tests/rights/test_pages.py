@@ -123,6 +123,12 @@ def test_person_sees_their_rights_in_plain_words(client, rights_path, commits):
     assert "Vous ne recevez pas encore ces aides" in html
     assert "pas une décision" in html
     assert "Je reçois déjà : RSA" in html
+    # On a phone: one box per aid, no wide table.
+    boxes = html[html.index('id="montants"'):]
+    boxes = boxes[:boxes.index("</ul>")]
+    assert "Prime d&#x27;activité" in boxes or "Prime d'activité" in boxes
+    assert "Vous ne la recevez pas." in boxes
+    assert "<table" not in html[html.index('id="resultat-titre"'):html.index('id="montants"') + 2000]
     with commits():
         response = client.post(reverse("rights:me_received"), {"code": "rsa", "received": "1"})
     assert response.status_code == 302
