@@ -106,7 +106,8 @@ class OrientationForm(DsfrBaseForm):
         initial=ConsentMethod.ORAL)
     person_agreed = forms.BooleanField(
         label=_("La personne est d'accord pour cette orientation et pour ce partage."),
-        required=False)
+        error_messages={"required": _("Cochez cette case seulement si la personne est "
+                                      "d'accord : sans son accord, pas d'orientation.")})
 
 
 class AcceptForm(DsfrBaseForm):
