@@ -79,7 +79,6 @@ from passeport.vault.sealing import seal_stream
 from passeport.vault.selectors import safe_of_person
 from passeport.vault.services import document_deposit, share_create
 
-DEMO_PASSWORD = "breizh-demo-2025"  # noqa: S105 - the documented password of a local demo
 DEMO_DOMAIN = "demo.passeport.example"  # a reserved domain: no mail can reach anyone
 SEED = 29
 

@@ -20,7 +20,7 @@ from passeport.people.enums import ConsentScope
 from passeport.people.models import Consent, Person
 from passeport.reporting.models import Operation, Participation
 from passeport.rupture.models import Alert
-from passeport.web.demo import DEMO_PASSWORD
+from passeport.web.management.commands.load_demo import demo_password
 
 PASSWORD = "demo-test-mot-de-passe"
 
@@ -103,7 +103,7 @@ def test_every_demo_path_is_in_its_referents_caseload(demo):
 
 def test_password_is_not_the_fixed_one_outside_debug(db):
     out = run("--persons", "3")
-    assert DEMO_PASSWORD not in out
+    assert demo_password() not in out
     assert "Mot de passe de tous ces comptes : " in out
 
 

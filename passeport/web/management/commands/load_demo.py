@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from passeport.web.demo import DEMO_PASSWORD, SEED, demo_loaded, demo_logins, load_demo
+from config.env import env_secret
+from passeport.web.demo import SEED, demo_loaded, demo_logins, load_demo
 
 
 class Command(BaseCommand):
@@ -37,11 +38,11 @@ class Command(BaseCommand):
             raise CommandError("--persons doit être au moins 1.")
         if demo_loaded():
             self.stdout.write("Les données de démonstration sont déjà chargées : rien à faire.")
-            known = password or (DEMO_PASSWORD if settings.DEBUG else None)
+            known = password or (demo_password() if settings.DEBUG else None)
             self._print_logins(known if not password else None, already=True)
             return
         if password is None:
-            password = DEMO_PASSWORD if settings.DEBUG else secrets.token_urlsafe(12)
+            password = demo_password() if settings.DEBUG else secrets.token_urlsafe(12)
         started = time.monotonic()
         # The invitation e-mail of the demo person must not be sent anywhere; the SQL of
         # the load is not kept in memory as DEBUG would (thousands of queries, slower).
@@ -63,3 +64,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  Mot de passe de tous ces comptes : {password}")
         elif already:
             self.stdout.write("  Mot de passe : celui affiché lors du premier chargement.")
+
+
+def demo_password() -> str:
+    """The password of the local demo accounts: PASSEPORT_DEMO_PASSWORD from the
+    environment, else generated once and kept in var/ (never in the repository), so
+    that `make run` prints the same password each time."""
+    return env_secret("PASSEPORT_DEMO_PASSWORD", allow_local=True)
