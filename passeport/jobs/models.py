@@ -326,6 +326,8 @@ class Immersion(models.Model):
     validated_at = models.DateTimeField(null=True, blank=True)
     # The employer's assessment
     skills_observed = models.JSONField(default=list, blank=True)
+    # {"<ROME skill code_ogr>": level 1-4} for the observed skills the employer rated
+    skill_levels = models.JSONField(default=dict, blank=True)
     behaviour = models.PositiveSmallIntegerField(_("savoir-être"), null=True, blank=True,
                                                  choices=Behaviour.choices)
     assessment_comment = models.TextField(_("appréciation"), blank=True)

@@ -92,6 +92,11 @@ def fiche_skills(fiche: RomeFiche | str) -> list[RomeSkill]:
     return list(RomeSkill.objects.filter(pk__in=ids).order_by("kind", "label"))
 
 
+def fiche_core_skills(fiche: RomeFiche | str) -> set[int]:
+    """The fiche's savoir-faire marked « cœur de métier »."""
+    return set(RomeFicheSkill.objects.filter(fiche=fiche, core=True).values_list("skill_id", flat=True))
+
+
 def skill_labels(codes) -> dict[int, str]:
     return dict(RomeSkill.objects.filter(pk__in=list(codes)).values_list("code_ogr", "label"))
 

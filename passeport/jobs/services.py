@@ -34,6 +34,7 @@ from .enums import (
     OfferKind,
     OfferStatus,
     RefusalReason,
+    SkillKind,
     SkillSource,
     TransportMode,
 )
@@ -46,8 +47,10 @@ from .models import (
     Immersion,
     JobOffer,
     RomeAppellation,
+    RomeFicheSkill,
 )
 from .selectors import fiche_default_skills, skills_valid
+from .signals import immersion_assessed
 
 PROPOSAL_CONSENT_METHODS = (ConsentMethod.ORAL, ConsentMethod.WRITTEN)
 EMPLOYER_KINDS = {OrganisationKind.EMPLOYER, *OrganisationKind.siae()}
@@ -439,10 +442,13 @@ def immersion_cancel(*, actor: Actor, immersion: Immersion) -> Immersion:
 
 @transaction.atomic
 def immersion_assess(*, actor: Actor, immersion: Immersion, skills_observed: list[int],
-                     behaviour: int | None, comment: str, led_to_job: bool | None) -> Immersion:
+                     behaviour: int | None, comment: str, led_to_job: bool | None,
+                     skill_levels: dict[int, int] | None = None) -> Immersion:
     """The employer's assessment at the end of a validated immersion: the skills
-    observed join the person's profile (source « observed »)."""
-    imm = Immersion.objects.select_for_update().select_related("person", "employer").get(pk=immersion.pk)
+    observed join the person's profile (source « observed »); those rated with a level
+    (1 découvre … 4 maîtrise, `skill_levels`) also become the employer's evaluation in the
+    person's skills (`signals.immersion_assessed`, heard by the skills app)."""
+    imm = Immersion.objects.select_for_update().select_related("person", "employer", "appellation").get(pk=immersion.pk)
     if imm.employer_id != actor.organisation_id:
         raise Forbidden(_("Seul l'employeur d'accueil évalue l'immersion."), code="not_your_side")
     if imm.status != ImmersionStatus.VALIDATED:
@@ -454,12 +460,30 @@ def immersion_assess(*, actor: Actor, immersion: Immersion, skills_observed: lis
     if led_to_job is None:
         raise PasseportError(_("Indiquez si l'immersion débouche sur une embauche."), code="required",
                              field="led_to_job")
-    skills = list(dict.fromkeys(int(s) for s in skills_observed))
+    levels: dict[int, int] = {}
+    for code, level in (skill_levels or {}).items():
+        try:
+            code, level = int(code), int(level)
+        except (TypeError, ValueError):
+            level = 0
+        if not 1 <= level <= 4:
+            raise PasseportError(_("Le niveau d'une compétence va de 1 à 4."), code="invalid_level",
+                                 field="skill_levels")
+        levels[code] = level
+    skills = list(dict.fromkeys([*(int(s) for s in skills_observed), *levels]))
     unknown = set(skills) - skills_valid(skills)
     if unknown:
         raise PasseportError(_("Compétence inconnue du ROME : %s.")
                              % ", ".join(str(s) for s in sorted(unknown)),
                              code="invalid_skill", field="skills_observed")
+    if levels:
+        of_the_job = set(RomeFicheSkill.objects.filter(fiche_id=imm.appellation.fiche_id, skill_id__in=levels)
+                         .exclude(kind=SkillKind.SAVOIR).values_list("skill_id", flat=True))
+        if set(levels) - of_the_job:
+            raise PasseportError(_("Seules les compétences du métier de l'immersion ont un niveau : %s.")
+                                 % ", ".join(str(s) for s in sorted(set(levels) - of_the_job)),
+                                 code="invalid_skill", field="skill_levels")
+    imm.skill_levels = {str(k): v for k, v in levels.items()}
     imm.skills_observed, imm.behaviour, imm.assessment_comment = skills, behaviour, comment.strip()
     imm.led_to_job, imm.assessed_at, imm.status = led_to_job, timezone.now(), ImmersionStatus.ASSESSED
     imm.save()
@@ -475,4 +499,5 @@ def immersion_assess(*, actor: Actor, immersion: Immersion, skills_observed: lis
         "n": len(skills), "b": imm.get_behaviour_display(),
         "job": _("débouche sur une embauche") if led_to_job else _("pas d'embauche à ce stade")}
     _timeline(actor, imm.person, _("Bilan de l'immersion chez %s") % imm.employer.name, body)
+    immersion_assessed.send(sender=Immersion, immersion=imm, actor=actor, skill_levels=levels)
     return imm

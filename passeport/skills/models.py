@@ -16,15 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from passeport.core.models import Organisation
 from passeport.people.models import Person
 
-from .enums import AchievementType, EvaluationSource, GridKind, ImportFormat
+from .enums import LEVELS, AchievementType, EvaluationSource, GridKind, ImportFormat
 
 STATUS_LIST_BITS = 131_072  # 16 KiB: the minimum size the Bitstring Status List asks for
 
 
 class Grid(models.Model):
     """An evaluation grid. Shipped grids have no organisation; an organisation may add its
-    own (e.g. the savoir-faire of a ROME fiche métier: `rome_code` keeps the code as text
-    until the ROME referential is linked)."""
+    own. The grids of a ROME fiche métier (`rome.py`) are shared and carry its code in
+    `rome_code`; an organisation's own grid keeps a ROME code as text."""
 
     code = models.SlugField(max_length=60, unique=True)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True,
@@ -99,6 +99,11 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.level}"
+
+    @property
+    def level_text(self) -> str:
+        """What the level means: the item's own observable descriptor, else the general scale."""
+        return self.item.descriptors.get(str(self.level)) or str(LEVELS.get(self.level, self.level))
 
 
 class Issuer(models.Model):

@@ -7,8 +7,8 @@
   competence;
 - a grid of transversal skills written for Passeport (observable descriptors per level).
 
-ROME 4.0 grids (savoir-faire and savoir-être per fiche métier) are added by organisations
-or by the jobs app later: an item keeps the ROME code as text (`rome_code`).
+ROME 4.0 grids (savoir-faire and savoir-être per fiche métier) are built from the jobs
+app's referential on first need (`rome.py`).
 """
 
 from __future__ import annotations

@@ -112,9 +112,19 @@ def credential_verify(credential: dict, *, now=None, cache: dict | None = None) 
 # -- evaluations ---------------------------------------------------------------------------
 
 def grids_for(actor: Actor) -> QuerySet[Grid]:
-    """Shipped grids and the organisation's own."""
+    """Shipped grids and the organisation's own; not the grids per ROME fiche métier
+    (one pair per fiche, made on first need: `rome.rome_grids_ensure`)."""
     return (Grid.objects.filter(Q(organisation__isnull=True) | Q(organisation_id=actor.organisation_id))
+            .exclude(organisation__isnull=True, code__startswith="rome-")
             .prefetch_related("items"))
+
+
+def grids_evaluated(evaluations) -> list[Grid]:
+    """The grids of a person's evaluations, most recently used first (for their charts)."""
+    seen: dict[int, Grid] = {}
+    for e in evaluations:
+        seen.setdefault(e.grid_id, e.grid)
+    return list(seen.values())
 
 
 def grid_by_code(code: str) -> Grid:

@@ -38,6 +38,7 @@ from .models import (
 from .openbadges import statuslist
 from .openbadges.schema import schema_errors
 from .referentials import DIGCOMP_CODE, DIGCOMP_QUESTIONS
+from .rome import rome_grids_ensure
 
 
 def _organisation(actor: Actor) -> Organisation:
@@ -302,6 +303,43 @@ def self_assessment_record(*, actor: Actor, person, answers: dict[str, int],
     return _record(actor=actor, person=person, grid=grid, source=EvaluationSource.SELF,
                    scores=answers, evaluated_on=timezone.localdate(), comment=comment,
                    evidence=None, max_level=3 if digital else 4, min_level=0 if digital else 1)
+
+
+def immersion_evaluations_record(*, actor: Actor, immersion, skill_levels: dict[int, int]) -> list[Evaluation]:
+    """The host employer's evaluation after an immersion (PMSMP), from its assessment in
+    the jobs app: the rated skills on the fiche métier's ROME grids (savoir-faire and
+    savoir-être), one evaluation per grid, source « employer », dated the last day of the
+    immersion. Runs inside `immersion_assess`'s transaction (an error undoes both). The
+    person agreed to the immersion and its assessment, so no "skills" read happens here;
+    what is written is audited and read later under the "skills" consent."""
+    if not skill_levels:
+        return []
+    grids = rome_grids_ensure(immersion.appellation.fiche_id)
+    comment = _("Bilan de l'immersion (PMSMP) du %(start)s au %(end)s chez %(employer)s.") % {
+        "start": immersion.starts_on.strftime("%d/%m/%Y"), "end": immersion.ends_on.strftime("%d/%m/%Y"),
+        "employer": immersion.employer.name}
+    if immersion.assessment_comment:
+        comment = f"{comment}\n{immersion.assessment_comment}"
+    label = _("%(who)s ; tuteur ou tutrice : %(tutor)s") % {"who": actor.label, "tutor": immersion.tutor_name}
+    evaluations = []
+    for grid in grids.values():
+        codes = set(grid.items.values_list("code", flat=True))
+        scores = {str(code): level for code, level in skill_levels.items() if str(code) in codes}
+        if not scores:
+            continue
+        evaluation = Evaluation.objects.create(
+            person=immersion.person, grid=grid, organisation=immersion.employer,
+            source=EvaluationSource.EMPLOYER, evaluator=actor.user, evaluator_label=label[:200],
+            evaluated_on=min(immersion.ends_on, timezone.localdate()), comment=comment)
+        items = {i.code: i for i in grid.items.filter(code__in=scores)}
+        Score.objects.bulk_create([Score(evaluation=evaluation, item=items[c], level=v)
+                                   for c, v in scores.items()])
+        audit_record(actor, action=AuditAction.CREATE, object_type="skill_evaluation",
+                     object_id=str(evaluation.uid), person_uid=immersion.person.public_id,
+                     detail={"grid": grid.code, "source": EvaluationSource.EMPLOYER,
+                             "immersion": immersion.pk})
+        evaluations.append(evaluation)
+    return evaluations
 
 
 # -- import of a badge held elsewhere ------------------------------------------------------

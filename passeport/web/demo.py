@@ -793,9 +793,10 @@ def load_demo(*, persons: int = 200, seed: int = SEED, password: str) -> DemoRes
     builder.directory()
     builder.papers()
     builder.esf_and_alerts()
-    from .demo_jobs import demo_jobs
+    from .demo_jobs import demo_immersion, demo_jobs
 
     demo_jobs(builder.members, builder.orgs)
+    demo_immersion(builder.members, builder.orgs)
     return DemoResult(
         organisations=len(builder.orgs),
         professionals=sum(len(ms) for roles in builder.members.values() for ms in roles.values()),

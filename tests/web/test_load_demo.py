@@ -84,6 +84,21 @@ def test_demo_runs_esf_operations_and_detects_risks(demo, client):
     assert "Accompagnement renforcé" in html
 
 
+def test_demo_person_has_an_assessed_immersion_with_the_employer_evaluation(demo, client):
+    """The demo person did an immersion at the ACI; the ACI's levels are in their skills."""
+    from passeport.jobs.models import Immersion
+    from passeport.skills.models import Evaluation
+
+    person = Person.objects.get(user__isnull=False)
+    immersion = Immersion.objects.get(person=person)
+    assert immersion.status == "assessed" and immersion.employer.kind == "aci"
+    evaluations = Evaluation.objects.filter(person=person, source="employer", organisation=immersion.employer)
+    assert {e.grid.code for e in evaluations} == {"rome-k1304-sf", "rome-k1304-se"}
+    client.login(username=person.user.email, password=PASSWORD)
+    page = client.get(reverse("skills:me")).content.decode()
+    assert "Mes évaluations au travail" in page and "Préparer des repas" in page
+
+
 def test_demo_is_idempotent(demo):
     counts = (Person.objects.count(), Path.objects.count(), TimelineEvent.objects.count())
     out = run("--persons", "20", "--password", PASSWORD)

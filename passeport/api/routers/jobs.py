@@ -261,7 +261,10 @@ class ImmersionIn(Schema):
 
 
 class AssessmentIn(Schema):
-    skills_observed: list[int] = []
+    skills_observed: list[int] = Field([], description="Compétences ROME observées, sans niveau.")
+    skill_levels: dict[int, Literal[1, 2, 3, 4]] = Field(
+        {}, description="Niveau (1 découvre … 4 maîtrise) de chaque compétence du métier observée, par code "
+                        "OGR ROME : devient l'évaluation de l'employeur dans les compétences de la personne.")
     behaviour: Literal[1, 2, 3]
     comment: str = Field("", max_length=4000)
     led_to_job: bool
@@ -278,6 +281,7 @@ class ImmersionOut(Schema):
     objectives: str
     status: str
     skills_observed: list[int]
+    skill_levels: dict[str, int]
     behaviour: int | None
     led_to_job: bool | None
 
@@ -286,7 +290,8 @@ def _immersion(i) -> dict:
     return {"id": i.pk, "public_id": i.person.public_id, "employer": i.employer.name,
             "appellation": i.appellation_id, "tutor_name": i.tutor_name, "starts_on": i.starts_on,
             "ends_on": i.ends_on, "objectives": i.objectives, "status": i.status,
-            "skills_observed": i.skills_observed, "behaviour": i.behaviour, "led_to_job": i.led_to_job}
+            "skills_observed": i.skills_observed, "skill_levels": i.skill_levels, "behaviour": i.behaviour,
+            "led_to_job": i.led_to_job}
 
 
 def _commune(code: str | None, field: str):
@@ -549,6 +554,7 @@ def immersion_validate_post(request, immersion_id: int):
 def immersion_assess_post(request, immersion_id: int, payload: AssessmentIn):
     a = actor(request)
     imm = immersion_assess(actor=a, immersion=immersion_get_for(a, immersion_id),
-                           skills_observed=payload.skills_observed, behaviour=payload.behaviour,
+                           skills_observed=payload.skills_observed, skill_levels=payload.skill_levels,
+                           behaviour=payload.behaviour,
                            comment=payload.comment, led_to_job=payload.led_to_job)
     return _immersion(imm)

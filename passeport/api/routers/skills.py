@@ -17,6 +17,7 @@ from passeport.api.auth import actor
 from passeport.api.schemas import ErrorOut
 from passeport.core.errors import NotFound, PasseportError
 from passeport.skills import credentials as cr
+from passeport.skills.rome import rome_grids_ensure
 from passeport.skills.selectors import (
     award_public,
     badge_classes_of,
@@ -189,6 +190,14 @@ def grids_post(request, payload: GridIn):
                     rome_label=payload.rome_label, items=[i.dict() for i in payload.items])
     return Status(201, {**{f: getattr(g, f) for f in ("code", "kind", "name", "description", "rome_code",
                                                         "rome_label")}, "items": list(g.items.all())})
+
+
+@router.get("/grids/rome/{rome_code}", response={200: list[GridOut], codes_4xx: ErrorOut},
+            summary="Les grilles d'une fiche métier ROME 4.0 (savoir-faire, savoir-être)")
+def grids_rome_get(request, rome_code: str):
+    actor(request)
+    return [{**{f: getattr(g, f) for f in ("code", "kind", "name", "description", "rome_code", "rome_label")},
+             "items": list(g.items.all())} for g in rome_grids_ensure(rome_code).values()]
 
 
 @router.get("/grids/{code}", response={200: GridOut, codes_4xx: ErrorOut}, summary="Une grille")

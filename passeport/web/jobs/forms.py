@@ -21,6 +21,7 @@ from passeport.jobs.enums import (
 from passeport.jobs.models import RomeAppellation
 from passeport.jobs.selectors import appellations_search
 from passeport.people.enums import ConsentMethod
+from passeport.skills.enums import LEVELS
 from passeport.web.forms import DsfrBaseForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -179,8 +180,9 @@ class ImmersionForm(AppellationMixin, DsfrBaseForm):
 
 
 class AssessmentForm(DsfrBaseForm):
-    skills_observed = forms.MultipleChoiceField(label=_("Compétences observées"), required=False,
-                                                widget=forms.CheckboxSelectMultiple)
+    """The host employer's assessment: a level for each skill of the job that was seen
+    (savoir-faire, then savoir-être; left on « Non observé » otherwise)."""
+
     behaviour = forms.TypedChoiceField(label=_("Savoir-être"), coerce=int, choices=Behaviour.choices,
                                        widget=InlineRadioSelect)
     led_to_job = forms.TypedChoiceField(label=_("L'immersion débouche-t-elle sur une embauche ?"),
@@ -188,9 +190,27 @@ class AssessmentForm(DsfrBaseForm):
                                         choices=[("yes", _("Oui")), ("no", _("Non"))])
     comment = forms.CharField(label=_("Appréciation"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, skills=(), **kwargs):
+    def __init__(self, *args, skills=(), core=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["skills_observed"].choices = [(str(s.code_ogr), s.label) for s in skills]
+        choices = [("", _("Non observé")), *((str(n), f"{n} – {label}") for n, label in LEVELS.items())]
+        self.level_fields: dict[str, list[str]] = {"sf": [], "se": []}
+        for s in sorted(skills, key=lambda s: (s.code_ogr not in core, s.label)):
+            name = f"level_{s.code_ogr}"
+            label = f"{s.label} ({_('cœur de métier')})" if s.code_ogr in core else s.label
+            self.fields[name] = forms.TypedChoiceField(label=label, choices=choices, required=False,
+                                                       coerce=int, empty_value=None)
+            self.level_fields["se" if s.kind == "se" else "sf"].append(name)
+        for name in [n for group in self.level_fields.values() for n in group]:
+            self.fields[name].widget.attrs["class"] = "fr-select"
+
+    def skill_levels(self) -> dict[int, int]:
+        return {int(name.removeprefix("level_")): level for name, level in self.cleaned_data.items()
+                if name.startswith("level_") and level}
+
+    def groups(self):
+        """(legend, bound fields) for the template, savoir-faire first."""
+        titles = {"sf": _("Savoir-faire du métier"), "se": _("Savoir-être professionnels")}
+        return [(titles[k], [self[n] for n in names]) for k, names in self.level_fields.items() if names]
 
 
 class EmployerForm(CommuneMixin, DsfrBaseForm):

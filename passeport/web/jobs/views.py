@@ -18,6 +18,7 @@ from passeport.jobs.selectors import (
     applications_received,
     applications_sent,
     employer_profile_of,
+    fiche_core_skills,
     fiche_skills,
     immersion_get_for,
     immersions_hosted,
@@ -45,6 +46,7 @@ from passeport.jobs.services import (
     offer_update,
     profile_save,
 )
+from passeport.skills.enums import LEVELS
 from passeport.web.context import actor_for
 from passeport.web.decorators import person_required, professional_required
 from passeport.web.forms import add_service_error
@@ -278,7 +280,8 @@ def immersion_detail(request, pk: int):
     actor = actor_for(request)
     imm = immersion_get_for(actor, pk)
     skills = [s for s in fiche_skills(imm.appellation.fiche_id) if s.kind != "savoir"]
-    form = AssessmentForm(request.POST or None, skills=skills)
+    core = fiche_core_skills(imm.appellation.fiche_id)
+    form = AssessmentForm(request.POST or None, skills=skills, core=core)
     if request.method == "POST" and request.POST.get("action") == "validate":
         try:
             immersion_validate(actor=actor, immersion=imm)
@@ -296,18 +299,20 @@ def immersion_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            immersion_assess(actor=actor, immersion=imm, skills_observed=[int(s) for s in d["skills_observed"]],
+            immersion_assess(actor=actor, immersion=imm, skills_observed=[], skill_levels=form.skill_levels(),
                              behaviour=d["behaviour"], comment=d["comment"], led_to_job=d["led_to_job"])
         except PasseportError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("Le bilan est enregistré ; les compétences observées rejoignent le profil."))
+            messages.success(request, _("Le bilan est enregistré. Les compétences observées rejoignent le profil "
+                                        "et les compétences de la personne."))
             return redirect("jobs:immersion_detail", pk=pk)
     labels = skill_labels(imm.skills_observed) if imm.skills_observed else {}
+    observed = [(labels.get(s, s), LEVELS.get(imm.skill_levels.get(str(s)))) for s in imm.skills_observed]
     return render(request, "jobs/immersion_detail.html", {
         "imm": imm, "form": form, "is_host": imm.employer_id == actor.organisation_id,
         "is_prescriber": imm.prescriber_id == actor.organisation_id,
-        "observed": [labels.get(s, s) for s in imm.skills_observed], "statuses": ImmersionStatus})
+        "observed": observed, "statuses": ImmersionStatus})
 
 
 @professional_required

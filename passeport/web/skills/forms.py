@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.utils import dsfr_input_class_attr
 
-from passeport.skills.enums import AchievementType, EvaluationSource
+from passeport.skills.enums import LEVELS, AchievementType, EvaluationSource
 from passeport.web.forms import DsfrBaseForm
+from passeport.web.jobs.forms import AppellationMixin, appellation_field
 
 
 class BadgeClassForm(DsfrBaseForm):
@@ -64,9 +65,12 @@ class EvaluationForm(DsfrBaseForm):
         for item in grid.items.all():
             name = f"item_{item.code}"
             choices = [("", _("Non évalué"))] + [
-                (str(n), f"{n} – {item.descriptors.get(str(n), '')}") for n in levels]
-            self.fields[name] = forms.ChoiceField(label=f"{item.code} {item.label}", choices=choices,
-                                                  required=False)
+                (str(n), f"{n} – {item.descriptors.get(str(n)) or LEVELS.get(n, '')}") for n in levels]
+            if grid.rome_code:  # ROME items are named by their label (their code is an OGR number)
+                label = f"{item.label} ({_('cœur de métier')})" if item.group == "coeur" else item.label
+            else:
+                label = f"{item.code} {item.label}"
+            self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False)
             self.item_fields.append(name)
         self.fields["evidence_document"].choices = [("", _("Aucune"))] + [
             (str(d.uid), d.title) for d in documents]
@@ -83,3 +87,10 @@ class ImportForm(DsfrBaseForm):
                            required=False)
     url = forms.URLField(label=_("Ou l'adresse web du badge"), required=False,
                           assume_scheme="https")
+
+
+class RomeGridForm(AppellationMixin, DsfrBaseForm):
+    """Pick a job (ROME appellation) to evaluate on its fiche métier's grids."""
+
+    appellation_fields = ("appellation",)
+    appellation = appellation_field(_("Métier"))

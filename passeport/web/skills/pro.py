@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 
 from passeport.core.errors import NotFound, PasseportError
 from passeport.skills import credentials as cr
+from passeport.skills.rome import is_rome_grid, rome_grids_ensure
 from passeport.skills.selectors import (
     badge_classes_of,
     grid_by_code,
+    grids_evaluated,
     grids_for,
     progress,
     skills_view_for,
@@ -32,7 +34,7 @@ from passeport.web.decorators import professional_required
 from passeport.web.forms import add_service_error
 
 from .charts import geometry
-from .forms import AwardForm, BadgeClassForm, EvaluationForm, IssuerForm, RevokeForm
+from .forms import AwardForm, BadgeClassForm, EvaluationForm, IssuerForm, RevokeForm, RomeGridForm
 
 
 @professional_required
@@ -77,11 +79,14 @@ def _person_context(request, public_id, **extra):
     actor = actor_for(request)
     view = skills_view_for(actor, public_id)
     grids = list(grids_for(actor))
-    charts = [p for p in (progress(view.evaluations, g) for g in grids) if p]
+    evaluated = grids_evaluated(view.evaluations)
+    grids += [g for g in evaluated if is_rome_grid(g)]
+    charts = [p for p in (progress(view.evaluations, g) for g in evaluated) if p]
     for chart in charts:
         chart.geometry = geometry(chart)
     return {"view": view, "person": view.person, "grids": grids, "charts": charts,
             "award_form": extra.pop("award_form", None) or AwardForm(badge_classes=badge_classes_of(actor)),
+            "rome_form": extra.pop("rome_form", None) or RomeGridForm(),
             "revoke_form": RevokeForm(), "now": timezone.now(), **extra}
 
 
@@ -127,6 +132,21 @@ def revoke(request, public_id: str, uid):
 
 
 @professional_required
+@require_POST
+def rome(request, public_id: str):
+    """Evaluate on the grids of a job's ROME fiche métier: made on first need, then the
+    savoir-faire grid opens (the savoir-être one is listed beside it)."""
+    form = RomeGridForm(request.POST)
+    if form.is_valid():
+        grids = rome_grids_ensure(form.cleaned_data["appellation"].fiche_id)
+        if grids:
+            return redirect("skills:pro_evaluate", public_id, next(iter(grids.values())).code)
+        form.add_error("appellation", _("Ce métier n'a pas de compétences dans le ROME."))
+    return render(request, "skills/pro_person.html", _person_context(request, public_id, rome_form=form),
+                  status=400)
+
+
+@professional_required
 def evaluate(request, public_id: str, grid_code: str):
     actor = actor_for(request)
     view = skills_view_for(actor, public_id)
@@ -152,5 +172,7 @@ def evaluate(request, public_id: str, grid_code: str):
             except PasseportError as exc:
                 add_service_error(form, exc)
         status = 400
-    return render(request, "skills/pro_evaluate.html", {"person": view.person, "grid": grid,
-                                                        "form": form}, status=status)
+    siblings = ([g for g in rome_grids_ensure(grid.rome_code).values() if g.pk != grid.pk]
+                if is_rome_grid(grid) else [])
+    return render(request, "skills/pro_evaluate.html", {"person": view.person, "grid": grid, "form": form,
+                                                        "siblings": siblings}, status=status)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("pro/competences/<str:public_id>/badges/", pro.award, name="pro_award"),
     path("pro/competences/<str:public_id>/badges/<uuid:uid>/retrait/", pro.revoke, name="pro_revoke"),
     path("pro/competences/<str:public_id>/evaluer/<slug:grid_code>/", pro.evaluate, name="pro_evaluate"),
+    path("pro/competences/<str:public_id>/metier/", pro.rome, name="pro_rome"),
     # The person.
     path("mon-passeport/competences/", me.skills, name="me"),
     path("mon-passeport/competences/numerique/<int:number>/", me.digcomp_question, name="me_digcomp"),
