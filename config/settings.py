@@ -303,3 +303,9 @@ LOGGING = {
 
 # Interoperability: webhooks (docs/interop.md). Seconds before a receiver's answer times out.
 PASSEPORT_WEBHOOK_TIMEOUT = env_int("PASSEPORT_WEBHOOK_TIMEOUT", 10)
+# Outbound calls to addresses users typed (webhooks, badge issuers) never reach a private
+# or reserved address (checked on the address actually connected to: passeport/core/http.py);
+# loopback only outside production. An operator whose webhook receivers sit in its own
+# network sets PASSEPORT_WEBHOOK_ALLOW_PRIVATE=true.
+PASSEPORT_OUTBOUND_ALLOW_LOOPBACK = env_bool("PASSEPORT_OUTBOUND_ALLOW_LOOPBACK", not PRODUCTION)
+PASSEPORT_WEBHOOK_ALLOW_PRIVATE = env_bool("PASSEPORT_WEBHOOK_ALLOW_PRIVATE", False)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from passeport.core.actor import Actor
 from passeport.core.crypto import seal, unseal
 from passeport.core.errors import Forbidden, PasseportError
+from passeport.core.http import InvalidIPAddress, outbound
 from passeport.core.models import Organisation
 from passeport.paths.enums import ActionStatus
 from passeport.paths.models import Action
@@ -70,7 +71,7 @@ def check_url(url: str) -> str:
     if parts.scheme == "http" and (settings.PRODUCTION or not _is_loopback(host)):
         raise PasseportError(_("L'adresse doit commencer par https:// (chiffrée)."),
                              code="https_required", field="url")
-    if settings.PRODUCTION and _is_internal(host):
+    if settings.PRODUCTION and not settings.PASSEPORT_WEBHOOK_ALLOW_PRIVATE and _is_internal(host):
         raise PasseportError(_("Cette adresse est interne : donnez l'adresse publique du "
                                "logiciel qui reçoit les événements."),
                              code="internal_address", field="url")
@@ -78,8 +79,9 @@ def check_url(url: str) -> str:
 
 
 def _is_internal(host: str) -> bool:
-    """An IP written in the URL that is not public (no request to the operator's own
-    network from production). Host names are not resolved here."""
+    """An IP written in the URL that is not public: refused at once in production. A host
+    name is checked when a delivery connects (`_post`, `passeport.core.http`): the address
+    it resolves to then is the one checked and connected to."""
     if host in LOOPBACK_HOSTS:
         return True
     try:
@@ -200,9 +202,14 @@ def actions_due_emit(*, today: date | None = None) -> int:
 # --- Sending -----------------------------------------------------------------------------
 
 def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
+    """POST through the outbound filter: a receiver whose name resolves to a private or
+    reserved address is refused at connection time (logged, retried like any error)."""
+    http = outbound(timeout=settings.PASSEPORT_WEBHOOK_TIMEOUT,
+                    allow_private=settings.PASSEPORT_WEBHOOK_ALLOW_PRIVATE)
     try:
-        response = requests.post(url, data=body, headers=headers, allow_redirects=False,
-                                 timeout=settings.PASSEPORT_WEBHOOK_TIMEOUT)
+        response = http.send_request("POST", url, data=body, headers=headers, allow_redirects=False)
+    except InvalidIPAddress as exc:
+        return None, f"internal_address: {exc}"[:300]
     except requests.RequestException as exc:
         return None, f"{type(exc).__name__}: {exc}"[:300]
     return response.status_code, "" if response.ok else f"HTTP {response.status_code}"

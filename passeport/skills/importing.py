@@ -23,6 +23,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from passeport.core.http import InvalidIPAddress, outbound
+
 from . import credentials as cr
 from .enums import CredentialState, ImportFormat
 from .openbadges import dataintegrity, statuslist
@@ -74,10 +76,13 @@ def fetch_json(url: str):
     """GET a JSON document (timeout, size limit, public addresses only unless allowed)."""
     _check_public(url)
     try:
-        response = requests.get(url, timeout=settings.PASSEPORT_BADGES_FETCH_TIMEOUT, stream=True,
-                                headers={"Accept": "application/ld+json, application/json"},
-                                allow_redirects=False)
+        http = outbound(timeout=settings.PASSEPORT_BADGES_FETCH_TIMEOUT,
+                        allow_private=settings.PASSEPORT_BADGES_FETCH_PRIVATE)
+        response = http.send_request("GET", url, stream=True, allow_redirects=False,
+                                     headers={"Accept": "application/ld+json, application/json"})
         body = response.raw.read(MAX_BYTES + 1, decode_content=True)
+    except InvalidIPAddress:  # the name resolved to an internal address when connecting
+        raise ImportProblem(_("Adresse web non autorisée."), "invalid_url") from None
     except requests.RequestException:
         raise ImportProblem(_("Le site du badge ne répond pas."), "fetch_failed") from None
     if response.status_code != 200 or len(body) > MAX_BYTES:

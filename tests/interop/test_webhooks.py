@@ -126,6 +126,39 @@ def test_unreachable_receiver_is_logged_as_an_error(admin_actor, actor, followed
     assert attempt.status_code is None and "Connection" in attempt.error
 
 
+def test_receiver_whose_name_resolves_to_an_internal_address_is_refused_when_connecting(
+        admin_actor, actor, followed_path, receiver, settings):
+    """The address checked is the one connected to: « localhost » passes the URL rules
+    (a name), but resolves to loopback, which production refuses; a private address
+    is refused at once, before any connection (no timeout)."""
+    sub = subscribe(admin_actor, receiver)
+    sub.url = receiver.url.replace("127.0.0.1", "localhost")
+    sub.save()
+    settings.PASSEPORT_OUTBOUND_ALLOW_LOOPBACK = False
+    close(followed_path, actor)
+    deliveries_send(now=timezone.now() + timedelta(seconds=1))
+    delivery = WebhookDelivery.objects.get()
+    attempt = delivery.attempt_log.get()
+    assert attempt.status_code is None and attempt.error.startswith("internal_address")
+    assert receiver.received == [] and delivery.status == DeliveryStatus.PENDING  # retried later
+    # allowed again (a receiver on the same machine, outside production): delivered
+    settings.PASSEPORT_OUTBOUND_ALLOW_LOOPBACK = True
+    deliveries_send(now=timezone.now() + timedelta(days=1))
+    assert len(receiver.received) == 1
+    # a private address: refused without trying to connect (no timeout)
+    from passeport.interop.services import _post
+
+    started = timezone.now()
+    status, error = _post("https://10.255.255.1/hook", b"{}", {})
+    assert status is None and error.startswith("internal_address")
+    assert (timezone.now() - started).total_seconds() < 2
+    # the operator says its receivers sit in its own network: the filter is lifted
+    settings.PASSEPORT_OUTBOUND_ALLOW_LOOPBACK = False
+    settings.PASSEPORT_WEBHOOK_ALLOW_PRIVATE = True
+    status, error = _post(sub.url, b"{}", {"Content-Type": "application/json"})
+    assert status is not None and not error.startswith("internal_address")
+
+
 def test_no_delivery_to_an_organisation_without_consent(
         other_org, actor, followed_path, receiver, django_capture_on_commit_callbacks):
     other_admin = MembershipFactory(organisation=other_org, role="admin")
