@@ -93,6 +93,7 @@ TEMPLATES = [
                 "passeport.core.context_processors.branding",
                 "passeport.web.identity.context_processors.oidc_providers",
             ],
+            "builtins": ["passeport.web.templatetags.french"],
         },
     },
 ]

@@ -21,7 +21,6 @@ from django.core.mail import send_mail
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
@@ -29,6 +28,7 @@ from passeport.core.enums import AuditAction
 from passeport.core.models import Organisation
 from passeport.core.services import audit_record_many
 from passeport.core.sms import SmsError, mobile_number, send_sms
+from passeport.core.text import date_fr
 from passeport.paths.enums import ActionStatus, AppointmentOutcome, EventKind
 from passeport.paths.models import Action, TimelineEvent
 from passeport.people.enums import ConsentScope
@@ -68,7 +68,7 @@ def _channels(person: Person, choice: ReminderChoice | None) -> list[tuple[str, 
 def _when(moment: datetime) -> tuple[str, str]:
     local = timezone.localtime(moment)
     hour = f"{local.hour} h {local.minute:02d}" if local.minute else f"{local.hour} h"
-    return date_format(local.date(), "l j F"), hour
+    return date_fr(local.date(), "l j F"), hour
 
 
 def appointment_text(person: Person, org: Organisation, moment: datetime) -> str:
@@ -86,7 +86,7 @@ def action_text(person: Person, org: Organisation, due_on: date) -> str:
     return _("Bonjour %(name)s, rappel : une chose de votre parcours avec %(org)s est prévue "
              "pour le %(day)s. Vous la trouvez dans votre passeport. Besoin d'aide ? Parlez-en "
              "à votre référent.") % {"name": person.first_name, "org": org.name,
-                                     "day": date_format(due_on, "l j F")}
+                                     "day": date_fr(due_on, "l j F")}
 
 
 def _deliver(channel: str, address: str, text: str, tag: str) -> str:

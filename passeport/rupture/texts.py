@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from passeport.core.text import date_fr
 
 from .enums import SignalKind
 
 
 def _d(value: str | date) -> str:
     day = date.fromisoformat(value) if isinstance(value, str) else value
-    return date_format(day, "j F Y")
+    return date_fr(day, "j F Y")
 
 
 def explain(kind: str, days: int, ev: dict) -> str:

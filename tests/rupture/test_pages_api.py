@@ -145,7 +145,7 @@ def test_api_signals_alerts_caseload_and_handle(client, org, other_org, risky):
     (SignalKind.WORK_HOURS_DOWN, 3, {"from": 12, "to": 8},
      "Heures de travail en baisse : de 12 h à 8 h par semaine"),
     (SignalKind.DOCUMENT_EXPIRING, -2, {"title": "Carte d'identité", "expires_on": "2026-03-01"},
-     "Le document « Carte d'identité » a expiré le 1 mars 2026"),
+     "Le document « Carte d'identité » a expiré le 1er mars 2026"),
     (SignalKind.NO_REFERENT, 0, {}, "Le parcours n'a pas de référent"),
 ])
 def test_explanation_texts(kind, days, evidence, expected):

@@ -8,12 +8,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from passeport.core.actor import Actor
 from passeport.core.errors import PasseportError
+from passeport.core.text import date_fr
 from passeport.vault import selectors, services
 from passeport.vault.enums import DocumentCategory
 from passeport.web.decorators import person_required
@@ -199,7 +199,7 @@ def document_share(request, uid):
         else:
             messages.success(request, _("%(org)s peut voir ce document jusqu'au %(date)s.")
                              % {"org": share.organisation.name,
-                                "date": date_format(share.expires_on, "j F Y")})
+                                "date": date_fr(share.expires_on, "j F Y")})
             return redirect("vault:me_document", uid=document.uid)
     return render(request, "vault/me/document.html", {
         "person": request.person, "document": document,
