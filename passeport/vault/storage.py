@@ -105,6 +105,20 @@ class FilesystemStorage:
         self.tmp = self.root / "tmp"
         for directory in (self.root, self.blobs, self.tmp):
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._make_fan_out()
+
+    def _make_fan_out(self) -> None:
+        """The 256 fan-out directories (blobs/00 … blobs/ff), made once when the storage
+        opens, so that an upload never waits for a directory to be created and synced."""
+        created = False
+        for n in range(256):
+            directory = self.blobs / f"{n:02x}"
+            if not directory.is_dir():
+                with contextlib.suppress(FileExistsError):
+                    directory.mkdir(mode=0o700)
+                created = True
+        if created:
+            _fsync_dir(self.blobs)
 
     def path(self, name: str) -> Path:
         _check(name)
