@@ -313,3 +313,7 @@ class AccessRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.current_status == AccessRequestStatus.PENDING
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(ConsentScope(s).label) for s in self.scopes if s in ConsentScope.values]
