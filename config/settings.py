@@ -207,6 +207,12 @@ PASSEPORT_USE_DSFR_MARIANNE = env_bool("PASSEPORT_USE_DSFR_MARIANNE", True)
 # Person invitations: how long the link sent by the référent stays valid.
 PASSEPORT_INVITATION_DAYS = env_int("PASSEPORT_INVITATION_DAYS", 14)
 PASSEPORT_PAGE_SIZE = env_int("PASSEPORT_PAGE_SIZE", 25)
+# Access requests: a professional asks a person to open their passport. The request
+# expires after N days without an answer; a member may send at most M requests an hour,
+# an organisation (members and API tokens together) at most O.
+PASSEPORT_ACCESS_REQUEST_DAYS = env_int("PASSEPORT_ACCESS_REQUEST_DAYS", 30)
+PASSEPORT_ACCESS_REQUESTS_PER_HOUR = env_int("PASSEPORT_ACCESS_REQUESTS_PER_HOUR", 10)
+PASSEPORT_ACCESS_REQUESTS_PER_HOUR_ORG = env_int("PASSEPORT_ACCESS_REQUESTS_PER_HOUR_ORG", 50)
 # Absolute address of the site, used in links sent by e-mail.
 PASSEPORT_BASE_URL = env_str("PASSEPORT_BASE_URL", "http://127.0.0.1:8000")
 

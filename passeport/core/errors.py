@@ -36,3 +36,10 @@ class Forbidden(PasseportError):
 class Conflict(PasseportError):
     status = 409
     code = "conflict"
+
+
+class TooManyRequests(PasseportError):
+    """A limit of how often an action may be done was reached (e.g. access requests)."""
+
+    status = 429
+    code = "too_many_requests"

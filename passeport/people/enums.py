@@ -24,3 +24,13 @@ class Gender(models.TextChoices):
     MAN = "m", _("Homme")
     NON_BINARY = "x", _("Non-binaire")
     UNKNOWN = "", _("Non renseigné")
+
+
+class AccessRequestStatus(models.TextChoices):
+    """Where a professional's request to see a passport stands. A pending request past
+    its `expires_at` reads as expired (`AccessRequest.current_status`)."""
+
+    PENDING = "pending", _("En attente")
+    ACCEPTED = "accepted", _("Acceptée")
+    REFUSED = "refused", _("Refusée")
+    EXPIRED = "expired", _("Expirée")

@@ -15,7 +15,7 @@ from passeport.core.crypto import keyed_hash, seal, unseal
 from passeport.core.models import Organisation, validate_insee_code
 from passeport.core.text import normalize
 
-from .enums import ConsentMethod, ConsentScope, Gender
+from .enums import AccessRequestStatus, ConsentMethod, ConsentScope, Gender
 
 # Crockford's base 32, without letters that are easy to confuse when read aloud.
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -245,3 +245,75 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class AccessRequestQuerySet(models.QuerySet):
+    def pending(self, now=None):
+        """Requests still waiting for the person's answer (not expired)."""
+        return self.filter(status=AccessRequestStatus.PENDING, expires_at__gt=now or timezone.now())
+
+
+class AccessRequest(models.Model):
+    """A professional asks a person to open parts of their passport to their organisation.
+
+    The request names the passport by the number the professional typed (`public_id`);
+    `person` is set only when that number is a passport, and is never shown to the
+    organisation before the person accepts: the organisation cannot learn whether the
+    number exists. The person accepts (consents are granted, `in_app`) or refuses; a
+    request left unanswered expires at `expires_at`."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="access_requests")
+    public_id = models.CharField(_("numéro de passeport"), max_length=14, db_index=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="access_requests")
+    scopes = models.JSONField(_("parties du passeport demandées"), default=list)
+    purpose = models.CharField(_("pour quoi faire"), max_length=250)
+    message = models.TextField(_("message"), max_length=1000, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    requested_by_label = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=AccessRequestStatus.choices,
+                              default=AccessRequestStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("demande d'accès")
+        indexes = [
+            models.Index(fields=["organisation", "created_at"], name="accessreq_org_created"),
+            models.Index(fields=["person", "status"], name="accessreq_person_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | Q(status="expired", decided_at__isnull=True)
+                | Q(status__in=["accepted", "refused"], decided_at__isnull=False),
+                name="accessreq_decided_at_with_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.public_id} ({self.status})"
+
+    @property
+    def current_status(self) -> str:
+        if self.status == AccessRequestStatus.PENDING and self.expires_at <= timezone.now():
+            return AccessRequestStatus.EXPIRED
+        return self.status
+
+    @property
+    def current_status_label(self) -> str:
+        return str(AccessRequestStatus(self.current_status).label)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.current_status == AccessRequestStatus.PENDING
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(ConsentScope(s).label) for s in self.scopes if s in ConsentScope.values]

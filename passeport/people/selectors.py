@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
@@ -17,8 +18,8 @@ from passeport.core.models import AuditEvent
 from passeport.core.services import audit_record, audit_record_many
 from passeport.core.text import normalize
 
-from .enums import ConsentScope
-from .models import Consent, Invitation, Person, nir_hash
+from .enums import AccessRequestStatus, ConsentScope
+from .models import AccessRequest, Consent, Invitation, Person, nir_hash
 
 
 def persons_visible_to(actor: Actor, scope: str | None = None) -> QuerySet[Person]:
@@ -182,3 +183,56 @@ def person_access_log_for(actor: Actor, public_id: str) -> QuerySet[AuditEvent]:
     return (AuditEvent.objects.filter(person_uid=person.public_id,
                                       organisation_id=actor.organisation_id)
             .select_related("organisation"))
+
+
+# --- Access requests -------------------------------------------------------------------
+
+def access_requests_of_organisation(actor: Actor, status: str = "") -> QuerySet[AccessRequest]:
+    """The requests sent by the actor's organisation, newest first. `status` filters on
+    the status as it reads now (a pending request past its date is expired). The person
+    (`person`) may be shown only for accepted requests (see `access_requests_shown`)."""
+    if actor.organisation_id is None:
+        return AccessRequest.objects.none()
+    qs = (AccessRequest.objects.filter(organisation_id=actor.organisation_id)
+          .select_related("person", "requested_by"))
+    now = timezone.now()
+    if status == AccessRequestStatus.PENDING:
+        qs = qs.pending(now)
+    elif status == AccessRequestStatus.EXPIRED:
+        qs = qs.filter(Q(status=AccessRequestStatus.EXPIRED)
+                       | Q(status=AccessRequestStatus.PENDING, expires_at__lte=now))
+    elif status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def access_requests_shown(actor: Actor, requests) -> None:
+    """Record that the names of the persons who accepted were shown in the list."""
+    entries = [(r.person.public_id, None) for r in requests
+               if r.status == AccessRequestStatus.ACCEPTED and r.person_id]
+    if entries:
+        audit_record_many(actor, action=AuditAction.LIST, object_type="access_request",
+                          entries=entries)
+
+
+def access_requests_pending_for(person: Person) -> QuerySet[AccessRequest]:
+    """The requests waiting for the person's answer, oldest first (they expire first)."""
+    return (AccessRequest.objects.pending().filter(person=person)
+            .select_related("organisation", "requested_by").order_by("created_at", "pk"))
+
+
+def access_request_get_for(actor: Actor, pk: int) -> AccessRequest:
+    """A request the actor may see: one of their organisation's, or, for the person, one
+    addressed to their own passport. NotFound otherwise (another organisation's request
+    is never revealed)."""
+    request = (AccessRequest.objects.select_related("organisation", "person", "requested_by")
+               .filter(pk=pk).first())
+    if request is None:
+        raise NotFound(_("Demande introuvable."))
+    if actor.membership is None and actor.api_token is None and actor.user is not None:
+        if request.person is not None and request.person.user_id == actor.user.pk:
+            return request
+        raise NotFound(_("Demande introuvable."))
+    if actor.organisation_id is None or request.organisation_id != actor.organisation_id:
+        raise NotFound(_("Demande introuvable."))
+    return request

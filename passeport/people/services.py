@@ -1,4 +1,4 @@
-"""Writes of the people app: persons, consents, invitations."""
+"""Writes of the people app: persons, consents, invitations, access requests."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from passeport.core.actor import Actor
 from passeport.core.crypto import token_hash
 from passeport.core.enums import AuditAction
-from passeport.core.errors import Conflict, Forbidden, NotFound, PasseportError
+from passeport.core.errors import Conflict, Forbidden, NotFound, PasseportError, TooManyRequests
 from passeport.core.models import Organisation
 from passeport.core.services import audit_record
 
-from .enums import ConsentMethod, ConsentScope
-from .models import Consent, Invitation, Person
+from .enums import AccessRequestStatus, ConsentMethod, ConsentScope
+from .models import AccessRequest, Consent, Invitation, Person, as_public_id
 from .selectors import DuplicateCandidate, person_duplicates
 
 PERSON_FIELDS = (
@@ -338,3 +338,166 @@ def consents_end_with_purpose(*, actor: Actor, consents: list[Consent], reason: 
                              "reason": reason})
         ended += 1
     return ended
+
+
+# --- Access requests -------------------------------------------------------------------
+
+ACCESS_REQUEST_MESSAGE_MAX = 1000
+
+
+def _access_request_input(public_id: str, scopes: list[str], purpose: str, message: str
+                          ) -> tuple[str, list[str], str, str]:
+    number = as_public_id(public_id)
+    if number is None:
+        raise PasseportError(
+            _("Ce numéro de passeport n'est pas valide. Il a 12 caractères, lettres et "
+              "chiffres, par exemple 7KQ2-M9XD-4HRT."),
+            code="invalid_public_id", field="public_id")
+    if not scopes:
+        raise PasseportError(_("Choisissez au moins une partie du passeport."), code="no_scope",
+                             field="scopes")
+    try:
+        scopes = [ConsentScope(s).value for s in dict.fromkeys(scopes)]
+    except ValueError as exc:
+        raise PasseportError(_("Cette partie du passeport n'existe pas."), code="invalid_scope",
+                             field="scopes") from exc
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise PasseportError(_("Dites pour quoi faire vous demandez l'accès."),
+                             code="purpose_required", field="purpose")
+    if len(purpose) > 250:
+        raise PasseportError(_("Le motif fait au plus 250 caractères."), code="purpose_too_long",
+                             field="purpose")
+    message = (message or "").strip()
+    if len(message) > ACCESS_REQUEST_MESSAGE_MAX:
+        raise PasseportError(_("Le message fait au plus 1000 caractères."),
+                             code="message_too_long", field="message")
+    return number, scopes, purpose, message
+
+
+def _access_request_throttle(actor: Actor, organisation: Organisation) -> None:
+    """At most PASSEPORT_ACCESS_REQUESTS_PER_HOUR requests an hour per member, and
+    PASSEPORT_ACCESS_REQUESTS_PER_HOUR_ORG per organisation (API tokens included): passport
+    numbers cannot be tried in bulk."""
+    since = timezone.now() - timedelta(hours=1)
+    recent = AccessRequest.objects.filter(organisation=organisation, created_at__gte=since)
+    too_many = recent.count() >= settings.PASSEPORT_ACCESS_REQUESTS_PER_HOUR_ORG or (
+        actor.user is not None
+        and recent.filter(requested_by=actor.user).count()
+        >= settings.PASSEPORT_ACCESS_REQUESTS_PER_HOUR)
+    if too_many:
+        raise TooManyRequests(
+            _("Vous avez envoyé beaucoup de demandes d'accès en une heure. Réessayez plus tard."),
+            code="access_request_throttled")
+
+
+def _access_request_notify(person: Person, organisation: Organisation) -> None:
+    """Tell the person by e-mail, when they have an account with an address. The mail
+    names the organisation only: nothing about the person nor the request's purpose."""
+    user = person.user
+    email = user.email if user is not None and user.is_active else ""
+    if not email:
+        return
+    link = settings.PASSEPORT_BASE_URL.rstrip("/") + "/mon-passeport/acces/#demandes"
+    subject = _("Une structure demande à voir votre passeport")
+    body = _(
+        "Bonjour,\n\n%(org)s demande à voir une partie de votre passeport.\n"
+        "C'est vous qui choisissez : vous pouvez accepter ou refuser.\n\n"
+        "Pour répondre, connectez-vous à votre espace :\n%(link)s\n\n"
+        "Sans réponse de votre part, la demande s'arrête dans %(days)s jours.\n\n— Passeport\n"
+    ) % {"org": organisation.name, "link": link, "days": settings.PASSEPORT_ACCESS_REQUEST_DAYS}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+
+
+@transaction.atomic
+def access_request_create(
+    *,
+    actor: Actor,
+    public_id: str,
+    scopes: list[str],
+    purpose: str,
+    message: str = "",
+) -> AccessRequest:
+    """A professional (or an organisation's API token) asks the person holding passport
+    `public_id` to open `scopes` of it to their organisation, for `purpose`.
+
+    The answer is the same whether the number is a passport or not: the request is
+    recorded either way (with its person only when the number exists) and stays pending
+    until it expires. Throttled per member and per organisation."""
+    org = _require_org(actor)
+    number, scopes, purpose, message = _access_request_input(public_id, scopes, purpose, message)
+    # Lock the organisation's row: two requests at once cannot both pass the limits.
+    Organisation.objects.select_for_update().filter(pk=org.pk).first()
+    _access_request_throttle(actor, org)
+    if AccessRequest.objects.pending().filter(organisation=org, public_id=number).exists():
+        raise Conflict(_("Votre structure a déjà une demande en attente pour ce numéro."),
+                       code="access_request_pending", field="public_id")
+    person = Person.objects.filter(public_id=number).select_related("user").first()
+    now = timezone.now()
+    request = AccessRequest.objects.create(
+        organisation=org, public_id=number, person=person, scopes=scopes, purpose=purpose,
+        message=message, requested_by=actor.user, requested_by_label=actor.label[:200],
+        created_at=now,
+        expires_at=now + timedelta(days=settings.PASSEPORT_ACCESS_REQUEST_DAYS),
+    )
+    audit_record(actor, action=AuditAction.CREATE, object_type="access_request",
+                 object_id=request.pk, person_uid=person.public_id if person else "",
+                 detail={"scopes": scopes, "public_id": number})
+    if person is not None:
+        _access_request_notify(person, org)
+    return request
+
+
+def _access_request_to_decide(actor: Actor, access_request: AccessRequest) -> AccessRequest:
+    """The request, locked, if the actor is its person and it is still pending."""
+    request = (AccessRequest.objects.select_for_update()
+               .filter(pk=access_request.pk).first())
+    person = Person.objects.filter(pk=request.person_id).first() if request else None
+    is_person = (person is not None and actor.user is not None and actor.membership is None
+                 and person.user_id == actor.user.pk)
+    if not is_person:
+        raise NotFound(_("Demande introuvable."), code="not_found")
+    request.person = person
+    status = request.current_status
+    if status == AccessRequestStatus.EXPIRED:
+        raise Conflict(_("Cette demande est trop ancienne : elle est terminée. La structure "
+                         "peut vous envoyer une nouvelle demande."),
+                       code="access_request_expired")
+    if status != AccessRequestStatus.PENDING:
+        raise Conflict(_("Vous avez déjà répondu à cette demande."),
+                       code="access_request_decided")
+    return request
+
+
+@transaction.atomic
+def access_request_accept(*, actor: Actor, access_request: AccessRequest) -> list[Consent]:
+    """The person accepts: their consent is recorded for each scope asked, given in their
+    own space (`in_app`), for the request's purpose. Returns the consents granted."""
+    request = _access_request_to_decide(actor, access_request)
+    consents = consent_grant(actor=actor, person=request.person,
+                             organisation=request.organisation, scopes=request.scopes,
+                             method=ConsentMethod.IN_APP, purpose=request.purpose)
+    request.status = AccessRequestStatus.ACCEPTED
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    audit_record(actor, action=AuditAction.UPDATE, object_type="access_request",
+                 object_id=request.pk, person_uid=request.person.public_id,
+                 detail={"decision": "accepted", "organisation": request.organisation.name,
+                         "scopes": request.scopes, "consents": [c.pk for c in consents]})
+    access_request.status, access_request.decided_at = request.status, request.decided_at
+    return consents
+
+
+@transaction.atomic
+def access_request_refuse(*, actor: Actor, access_request: AccessRequest) -> AccessRequest:
+    """The person refuses: nothing is opened; the organisation sees « refusée »."""
+    request = _access_request_to_decide(actor, access_request)
+    request.status = AccessRequestStatus.REFUSED
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    audit_record(actor, action=AuditAction.UPDATE, object_type="access_request",
+                 object_id=request.pk, person_uid=request.person.public_id,
+                 detail={"decision": "refused", "organisation": request.organisation.name,
+                         "scopes": request.scopes})
+    access_request.status, access_request.decided_at = request.status, request.decided_at
+    return access_request

@@ -65,8 +65,9 @@ from passeport.paths.services import (
     work_hours_add,
 )
 from passeport.people.enums import ConsentMethod, ConsentScope, Gender
-from passeport.people.models import Consent, Person
+from passeport.people.models import AccessRequest, Consent, Person
 from passeport.people.services import (
+    access_request_create,
     consent_grant,
     consent_withdraw,
     invitation_accept,
@@ -781,6 +782,25 @@ class _Builder:
         User.objects.filter(memberships__organisation__in=self.orgs.values()).update(password=hashed)
 
 
+def demo_access_request(members: dict, orgs: dict) -> AccessRequest | None:
+    """A pending request for the demo person (the one with a login) from an organisation
+    that does not follow them yet, so that « Demandes d'accès » is not empty."""
+    person = (Person.objects.filter(user__isnull=False, created_by_organisation=orgs["ml"])
+              .order_by("pk").first())
+    if person is None:
+        return None
+    for key in ("plie", "ccas", "ft"):
+        if not Consent.objects.active().filter(person=person, organisation=orgs[key]).exists():
+            referent = members[key][Role.REFERENT][0]
+            return access_request_create(
+                actor=Actor(user=referent.user, membership=referent, channel="system"),
+                public_id=person.public_id, scopes=[ConsentScope.PATH, ConsentScope.SKILLS],
+                purpose="Vous proposer l'atelier « Objectif emploi » et suivre votre parcours "
+                        "avec votre référent",
+                message="Nous nous sommes rencontrés au forum de l'emploi de Brest.")
+    return None
+
+
 @transaction.atomic
 def load_demo(*, persons: int = 200, seed: int = SEED, password: str) -> DemoResult:
     """Build the demo territory. The caller checks that it is not loaded yet."""
@@ -797,6 +817,7 @@ def load_demo(*, persons: int = 200, seed: int = SEED, password: str) -> DemoRes
 
     demo_jobs(builder.members, builder.orgs)
     demo_immersion(builder.members, builder.orgs)
+    demo_access_request(builder.members, builder.orgs)
     return DemoResult(
         organisations=len(builder.orgs),
         professionals=sum(len(ms) for roles in builder.members.values() for ms in roles.values()),

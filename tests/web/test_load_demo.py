@@ -179,3 +179,18 @@ def test_demo_person_keeps_papers_in_the_safe(demo, client):
     offsets = [int(o) for o in re.findall(rb"(\d{10}) 00000 n", pdf[xref:])]
     assert pdf.startswith(b"%PDF-") and len(offsets) == 5
     assert all(pdf[o:].startswith(f"{n} 0 obj".encode()) for n, o in enumerate(offsets, 1))
+
+
+def test_demo_person_has_a_pending_access_request(demo, client):
+    """An organisation that does not follow the demo person asks to see their passport:
+    « Demandes d'accès » shows it."""
+    from passeport.people.models import AccessRequest
+
+    person = Person.objects.get(user__isnull=False)
+    request = AccessRequest.objects.get(person=person)
+    assert request.is_pending
+    assert not Consent.objects.active().filter(person=person,
+                                               organisation=request.organisation).exists()
+    client.force_login(person.user)
+    page = client.get(reverse("me:access")).content.decode()
+    assert 'id="demandes"' in page and request.organisation.name in page

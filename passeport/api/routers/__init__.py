@@ -3,12 +3,14 @@
 
 def register(api) -> None:
     from . import directory, jobs, organisations, paths, persons, reporting, rights, rupture, vault
+    from .access_requests import router as access_requests_router
     from .bundles import router as bundles_router
     from .skills import router as skills_router
     from .webhooks import router as webhooks_router
 
     api.add_router("/organisations", organisations.router, tags=["Structures"])
     api.add_router("/", persons.router, tags=["Personnes et consentements"])
+    api.add_router("/access-requests", access_requests_router, tags=["Demandes d'accès"])
     api.add_router("/", paths.router, tags=["Parcours"])
     api.add_router("/directory", directory.router, tags=["Annuaire et orientations"])
     api.add_router("/vault", vault.router, tags=["Coffre-fort numérique"])

@@ -214,6 +214,10 @@ _WHAT = {
     (AuditAction.CREATE, "work_hours"): gettext_lazy("a ajouté une étape de vos heures de travail"),
     (AuditAction.INVITE, "person"): gettext_lazy(
         "vous a envoyé un lien pour ouvrir votre espace"),
+    (AuditAction.CREATE, "access_request"): gettext_lazy(
+        "vous a demandé de voir votre passeport"),
+    (AuditAction.LIST, "access_request"): gettext_lazy(
+        "a vu votre nom dans la liste de ses demandes d'accès (vous avez accepté)"),
 }
 _WHAT_BY_ACTION = {
     AuditAction.VIEW: gettext_lazy("a regardé des informations de votre passeport"),

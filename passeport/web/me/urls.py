@@ -17,4 +17,8 @@ urlpatterns = [
     path("mon-passeport/acces/", views.access, name="access"),
     path("mon-passeport/acces/<int:pk>/retirer/", views.consent_withdraw_view,
          name="consent_withdraw"),
+    path("mon-passeport/acces/demandes/<int:pk>/accepter/", views.access_request_accept_view,
+         name="access_request_accept"),
+    path("mon-passeport/acces/demandes/<int:pk>/refuser/", views.access_request_refuse_view,
+         name="access_request_refuse"),
 ]

@@ -19,6 +19,7 @@ from django.contrib.auth.password_validation import get_default_password_validat
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -48,9 +49,21 @@ from passeport.paths.services import (
     objective_add,
     person_message,
 )
-from passeport.people.models import Consent
-from passeport.people.selectors import consent_get_for, consents_of, person_access_log_for
-from passeport.people.services import consent_withdraw, invitation_accept, invitation_lookup
+from passeport.people.models import AccessRequest, Consent
+from passeport.people.selectors import (
+    access_request_get_for,
+    access_requests_pending_for,
+    consent_get_for,
+    consents_of,
+    person_access_log_for,
+)
+from passeport.people.services import (
+    access_request_accept,
+    access_request_refuse,
+    consent_withdraw,
+    invitation_accept,
+    invitation_lookup,
+)
 from passeport.web.decorators import person_required
 from passeport.web.forms import add_service_error
 
@@ -213,6 +226,7 @@ def home(request):
         "referent": referent,
         "space": _my_space(path),
         "message_form": MessageForm(auto_id="message-%s"),
+        "pending_requests": access_requests_pending_for(person).count(),
     })
 
 
@@ -410,6 +424,7 @@ def access(request):
     page = Paginator(log, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "me/access.html", {
         "person": person,
+        "requests": [_plain_request(r) for r in access_requests_pending_for(person)],
         "today": today,
         "following": following,
         "former": former,
@@ -438,3 +453,48 @@ def consent_withdraw_view(request, pk: int):
         "consent": consent,
         "is_referent_org": consent.organisation_id == _referent_org_id(path),
     })
+
+
+# --- Access requests: organisations asking to see the passport ---------------------
+
+def _plain_request(access_request: AccessRequest) -> AccessRequest:
+    access_request.plain_scopes = [plain.scope(s) for s in access_request.scopes]
+    user = access_request.requested_by
+    access_request.who = (user.get_full_name() or user.email) if user else ""
+    return access_request
+
+
+def _decide(request, pk: int, accept: bool):
+    actor = person_actor(request)
+    access_request = access_request_get_for(actor, pk)  # NotFound (-> 404) if not theirs
+    org = access_request.organisation.name
+    try:
+        if accept:
+            access_request_accept(actor=actor, access_request=access_request)
+        else:
+            access_request_refuse(actor=actor, access_request=access_request)
+    except NotFound:
+        raise
+    except PasseportError as exc:
+        messages.error(request, exc.message)
+    else:
+        if accept:
+            messages.success(request, _("C'est fait : %(org)s peut voir ce que vous avez "
+                                        "accepté. Vous pouvez retirer votre accord quand vous "
+                                        "voulez, sur cette page.") % {"org": org})
+        else:
+            messages.success(request, _("C'est noté : vous avez refusé. %(org)s ne voit pas "
+                                        "votre passeport.") % {"org": org})
+    return redirect(reverse("me:access") + "#demandes")
+
+
+@person_required
+@require_POST
+def access_request_accept_view(request, pk: int):
+    return _decide(request, pk, accept=True)
+
+
+@person_required
+@require_POST
+def access_request_refuse_view(request, pk: int):
+    return _decide(request, pk, accept=False)

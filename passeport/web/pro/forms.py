@@ -101,7 +101,7 @@ class CaseloadFilterForm(DsfrBaseForm):
 
     q = forms.CharField(
         label=_("Rechercher par nom"), required=False, max_length=100,
-        help_text=_("Nom ou prénom, avec ou sans accents."),
+        help_text=_("Nom ou prénom, avec ou sans accents, ou numéro de passeport."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     perimetre = forms.ChoiceField(
@@ -478,6 +478,37 @@ class InviteForm(PageForm):
 
     email = forms.EmailField(label=_("Adresse e-mail de la personne"),
                              help_text=_("Format attendu : nom@domaine.fr"))
+
+
+# ---------------------------------------------------------------- access requests
+
+
+class AccessRequestForm(DsfrBaseForm):
+    """Ask a person to open parts of their passport to the organisation."""
+
+    public_id = forms.CharField(
+        label=_("Numéro de passeport"), max_length=20,
+        help_text=_("La personne vous le donne. 12 caractères, par exemple 7KQ2-M9XD-4HRT."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "autocapitalize": "characters"}),
+        error_messages={"required": _("Indiquez le numéro de passeport.")},
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Parties du passeport que vous demandez à voir"),
+        choices=ConsentScope.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez au moins une partie du passeport.")},
+    )
+    purpose = forms.CharField(
+        label=_("Pour quoi faire"), max_length=250,
+        help_text=_("La personne lira ce motif avant de répondre. Écrivez-le simplement, "
+                    "par exemple : vous accompagner vers un emploi dans la vente."),
+        error_messages={"required": _("Dites pour quoi faire vous demandez l'accès.")},
+    )
+    message = forms.CharField(
+        label=_("Message à la personne"), max_length=1000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Par exemple : nous nous sommes vus le 12 mars au forum de l'emploi."),
+    )
 
 
 # ---------------------------------------------------------------- organisation

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import caseload, organisation, passport, persons
+from .views import access_requests, caseload, organisation, passport, persons
 
 
 class PublicIdConverter:
@@ -40,6 +40,9 @@ urlpatterns = [
     path(P + "parcours/nouveau/", passport.path_open_view, name="path_open"),
     path(P + "accords/<int:pk>/retrait/", passport.consent_withdraw_view, name="consent_withdraw"),
     path(P + "invitation/", passport.invite, name="invite"),
+    path("demandes-acces/", access_requests.access_requests, name="access_requests"),
+    path("demandes-acces/nouvelle/", access_requests.access_request_create_view,
+         name="access_request_create"),
     path("structure/", organisation.organisation, name="organisation"),
     path("structure/membres/nouveau/", organisation.member_add_view, name="member_add"),
     path("structure/membres/<int:pk>/", organisation.member_update, name="member_update"),

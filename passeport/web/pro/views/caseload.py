@@ -10,6 +10,9 @@ from dsfr.utils import list_pages
 
 from passeport.core.selectors import members_of
 from passeport.paths.selectors import caseload_next_actions, caseload_page, follows_any_path
+from passeport.people.enums import ConsentScope
+from passeport.people.models import as_public_id
+from passeport.people.selectors import persons_visible_to
 from passeport.web.context import actor_for
 from passeport.web.decorators import professional_required
 
@@ -47,9 +50,23 @@ def caseload(request):
         "today": timezone.localdate(),
         "has_filters": bool(filters.q or filters.status or filters.frein or filters.overdue
                             or filters.referent_id),
+        **_passport_number_search(actor, filters.q, page),
     }
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:
         return render(request, "pro/caseload/_results.html", {**context, "oob_count": True})
     context["next_actions"] = caseload_next_actions(actor)
     return render(request, "pro/caseload/page.html", context)
+
+
+def _passport_number_search(actor, q: str, page) -> dict:
+    """A passport number typed in the search that matches no row of the list: open it
+    when it is already open to the organisation (a path followed by a colleague, or no
+    path yet), else offer to ask the person for access. The offer is the same whether
+    or not the number is a passport."""
+    number = as_public_id(q)
+    if number is None or page.paginator.count:
+        return {}
+    if persons_visible_to(actor, ConsentScope.PATH).filter(public_id=number).exists():
+        return {"number_open": number}
+    return {"number_ask": number}

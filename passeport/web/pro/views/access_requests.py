@@ -1,0 +1,63 @@
+"""Access requests sent by the organisation: ask a person to open their passport (from
+the passport number they gave), and follow the answers. The page never tells whether
+a number is a passport: the same message follows every request."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from passeport.core.errors import PasseportError
+from passeport.people.enums import AccessRequestStatus, ConsentScope
+from passeport.people.models import as_public_id
+from passeport.people.selectors import access_requests_of_organisation, access_requests_shown
+from passeport.people.services import access_request_create
+from passeport.web.context import actor_for
+from passeport.web.decorators import professional_required
+from passeport.web.forms import add_service_error
+
+from ..forms import AccessRequestForm, focus_first_error
+
+PAGE_SIZE = 25
+
+
+@professional_required
+def access_request_create_view(request):
+    actor = actor_for(request)
+    initial = {"scopes": [ConsentScope.PATH]}
+    number = as_public_id(request.GET.get("numero", ""))
+    if number:
+        initial["public_id"] = number
+    form = AccessRequestForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            access_request_create(actor=actor, public_id=data["public_id"], scopes=data["scopes"],
+                                  purpose=data["purpose"], message=data["message"])
+        except PasseportError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _(
+                "Demande envoyée. Si ce numéro correspond à un passeport, la personne recevra "
+                "votre demande. Elle pourra l'accepter ou la refuser dans son espace."))
+            return redirect("pro:access_requests")
+    focus_first_error(form)
+    return render(request, "pro/access_requests/create.html", {"form": form})
+
+
+@professional_required
+def access_requests(request):
+    actor = actor_for(request)
+    status = request.GET.get("statut", "")
+    if status not in AccessRequestStatus.values:
+        status = ""
+    page = Paginator(access_requests_of_organisation(actor, status), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    rows = list(page.object_list)
+    access_requests_shown(actor, rows)
+    return render(request, "pro/access_requests/list.html", {
+        "page": page, "rows": rows, "status": status,
+        "statuses": AccessRequestStatus.choices,
+    })

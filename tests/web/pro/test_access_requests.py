@@ -1,0 +1,156 @@
+"""Pages of the professional: from a passport number typed in the search to a request
+for access, and the list of requests sent. Nothing tells whether the number exists."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from passeport.core.actor import Actor
+from passeport.core.models import AuditEvent
+from passeport.people.enums import AccessRequestStatus, ConsentScope
+from passeport.people.models import AccessRequest
+from passeport.people.services import access_request_accept, access_request_create
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+UNKNOWN = "ZZZZ-ZZZZ-ZZZZ"
+CREATE = reverse("pro:access_request_create")
+LIST = reverse("pro:access_requests")
+
+
+@pytest.fixture
+def person(followed_path):
+    """Élodie, followed by the mission locale only, with her own account."""
+    person = followed_path.person
+    person.user = UserFactory(email="elodie@example.org")
+    person.save()
+    return person
+
+
+def _callout(html: str, number: str) -> str:
+    match = re.search(r'<div class="fr-callout">(.*?)</div>', html, re.S)
+    assert match, html
+    return match.group(1).replace(number, "NUMERO")
+
+
+def test_search_by_number_offers_to_ask_the_same_way_whether_it_exists(outsider_client, person):
+    caseload = reverse("pro:caseload")
+    real = outsider_client.get(caseload, {"q": person.public_id.lower()}).content.decode()
+    fake = outsider_client.get(caseload, {"q": UNKNOWN}).content.decode()
+    assert "Demander l'accès à ce passeport" in real
+    assert f"{CREATE}?numero={person.public_id}" in real
+    assert _callout(real, person.public_id) == _callout(fake, UNKNOWN)
+    assert person.last_name not in real
+    # Through htmx (the list refreshes as one types) too.
+    partial = outsider_client.get(caseload, {"q": UNKNOWN}, HTTP_HX_REQUEST="true")
+    assert f"{CREATE}?numero={UNKNOWN}" in partial.content.decode()
+
+
+def test_a_name_search_does_not_offer_a_request(outsider_client, person):
+    html = outsider_client.get(reverse("pro:caseload"), {"q": "Kerouac"}).content.decode()
+    assert "Demander l'accès à ce passeport" not in html
+
+
+def test_send_a_request_same_answer_either_way_then_the_person_accepts(
+        outsider_client, outsider, person, other_org):
+    form = outsider_client.get(CREATE, {"numero": person.public_id})
+    assert f'value="{person.public_id}"' in form.content.decode()
+    answers = []
+    for number in (person.public_id, UNKNOWN):
+        response = outsider_client.post(CREATE, {
+            "public_id": number, "scopes": [ConsentScope.PATH, ConsentScope.RIGHTS],
+            "purpose": "Vous accompagner vers un emploi", "message": "Vu au forum"}, follow=True)
+        assert response.redirect_chain[-1][0] == LIST
+        html = response.content.decode()
+        answers.append(html.replace(number, "NUMERO"))
+        assert ("Si ce numéro correspond à un passeport, la personne recevra votre demande"
+                in html)
+    assert AccessRequest.objects.filter(organisation=other_org).count() == 2
+    listing = outsider_client.get(LIST).content.decode()
+    assert listing.count("En attente") >= 2
+    assert person.public_id in listing and UNKNOWN in listing
+    assert person.last_name.upper() not in listing and person.first_name not in listing
+
+    # The person accepts: the organisation sees her name and finds her.
+    req = AccessRequest.objects.get(public_id=person.public_id)
+    access_request_accept(actor=Actor(user=person.user), access_request=req)
+    listing = outsider_client.get(LIST).content.decode()
+    assert "Acceptée" in listing
+    assert f"{person.last_name.upper()} {person.first_name}" in listing
+    assert reverse("pro:passport", args=[person.public_id]) in listing
+    assert AuditEvent.objects.filter(action="list", object_type="access_request",
+                                     person_uid=person.public_id,
+                                     organisation=other_org).exists()
+    found = outsider_client.get(reverse("pro:caseload"), {"q": person.public_id})
+    assert f"{person.last_name.upper()} {person.first_name}" in found.content.decode()
+    assert outsider_client.get(reverse("pro:passport", args=[person.public_id])).status_code == 200
+    # Filtered by status.
+    pending = outsider_client.get(LIST, {"statut": AccessRequestStatus.PENDING}).content.decode()
+    assert UNKNOWN in pending and person.public_id not in pending
+
+
+def test_a_number_open_to_the_organisation_but_outside_the_list_is_opened(
+        client, person, org):
+    """A référent of the mission locale who is not Élodie's référent types her number."""
+    from tests.factories import MembershipFactory
+
+    colleague = MembershipFactory(organisation=org)
+    client.force_login(colleague.user)
+    html = client.get(reverse("pro:caseload"), {"q": person.public_id}).content.decode()
+    assert "Ouvrir ce passeport" in html
+    assert reverse("pro:passport", args=[person.public_id]) in html
+    assert "Demander l'accès" not in html
+
+
+@pytest.mark.parametrize(("data", "error"), [
+    ({"public_id": "12"}, "Ce numéro de passeport n&#x27;est pas valide"),
+    ({"purpose": ""}, "Dites pour quoi faire vous demandez l&#x27;accès."),
+    ({"scopes": []}, "Cochez au moins une partie du passeport."),
+])
+def test_bad_input_shows_a_french_error_and_keeps_what_was_typed(outsider_client, person,
+                                                                 data, error):
+    payload = {"public_id": person.public_id, "scopes": [ConsentScope.PATH],
+               "purpose": "Vous accompagner", "message": "Mon message gardé", **data}
+    response = outsider_client.post(CREATE, payload)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert error in html
+    assert "Rien n'a été enregistré" in html
+    assert "Mon message gardé" in html
+    assert not AccessRequest.objects.exists()
+
+
+def test_throttled_with_a_clear_message(outsider_client, outsider, settings):
+    settings.PASSEPORT_ACCESS_REQUESTS_PER_HOUR = 1
+    actor = Actor(user=outsider.user, membership=outsider)
+    access_request_create(actor=actor, public_id="AAAA-AAAA-AAA1", scopes=["path"], purpose="x")
+    response = outsider_client.post(CREATE, {"public_id": "AAAA-AAAA-AAA2", "scopes": ["path"],
+                                             "purpose": "Vous accompagner"})
+    assert response.status_code == 200
+    assert "beaucoup de demandes d&#x27;accès en une heure" in response.content.decode()
+    assert AccessRequest.objects.count() == 1
+
+
+def test_another_organisation_does_not_see_the_requests(outsider, person, org):
+    access_request_create(actor=Actor(user=outsider.user, membership=outsider),
+                          public_id=person.public_id, scopes=["path"], purpose="Suivi")
+    pro = Client()
+    from tests.factories import MembershipFactory
+
+    pro.force_login(MembershipFactory(organisation=org).user)
+    html = pro.get(LIST).content.decode()
+    assert person.public_id not in html
+    assert "Votre structure n'a envoyé aucune demande d'accès." in html
+
+
+def test_pages_need_a_professional(client, person):
+    client.force_login(person.user)
+    assert client.get(LIST).status_code == 404
+    assert client.get(CREATE).status_code == 404
+    client.logout()
+    assert client.get(LIST).status_code == 302
