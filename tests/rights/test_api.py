@@ -96,7 +96,8 @@ def test_estimate_answers_at_once_and_is_polled(api, rights_path, commits):
 
 def test_flag_to_action_through_the_api(api, rights_path, commits):
     uid = rights_path.person.public_id
-    put(api, uid, {"housing_status": "homeless", "received": []}, commits)
+    put(api, uid, {"housing_status": "homeless", "received": [], "couple": "no",
+                   "incomes_complete": "yes"}, commits)
     check = RightsCheck.objects.get(person=rights_path.person)
     response = api.post(f"/rights/persons/{uid}/estimates/{check.pk}/actions", {"code": "rsa"})
     assert response.status_code == 201
@@ -126,7 +127,8 @@ def test_other_organisation_gets_404_everywhere(other_api, api, rights_path, com
 
 def test_screening_run_through_the_api(api, other_api, rights_path, commits):
     uid = rights_path.person.public_id
-    put(api, uid, {"housing_status": "homeless", "received": []}, commits)
+    put(api, uid, {"housing_status": "homeless", "received": [], "couple": "no",
+                   "incomes_complete": "yes"}, commits)
     with commits():
         response = api.post("/rights/screenings", {"month": "2025-06"})
     assert response.status_code == 202

@@ -72,20 +72,32 @@ def _situation_initial(view) -> tuple[dict, list[dict], list[dict]]:
     return initial, members, incomes
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def result_context(view, *, for_person: bool) -> dict:
     last = view.last
     rows = []
     if last is not None:
         flagged = {f["code"]: f for f in last.flags}
+        verify = {v["code"]: v for v in (last.to_verify or [])}
         for code in ORDER:
             right = RIGHTS[code]
             amount = None if code == "css" else last.amounts.get(code, 0)
+            check = verify.get(code)
+            if check is not None:
+                check = {**check, "items": [
+                    {"label": _lower_first(str(MISSING[m])),
+                     "anchor": MISSING_ANCHOR.get(m, "situation-foyer")}
+                    for m in check["missing"] if m in MISSING]}
             rows.append({"code": code, "right": right, "amount": amount,
                          "received": code in last.received, "flag": flagged.get(code),
-                         "action": view.actions.get(code)})
+                         "verify": check, "action": view.actions.get(code)})
     return {
         "view": view, "last": last, "rows": rows,
         "flags": [r for r in rows if r["flag"]],
+        "to_verify": [r for r in rows if r["verify"] and r["verify"]["due"]],
         "missing": [{"label": MISSING[m], "anchor": MISSING_ANCHOR.get(m, "situation-foyer")}
                     for m in view.facts.missing if m in MISSING],
         "notes": [NOTES[n] for n in (last.notes if last else []) if n in NOTES],
