@@ -55,6 +55,10 @@ class HouseholdSituation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
+    # Who gave each part of the situation, and when: {section: {"source": "person" |
+    # "professional" | "api", "by": name, "organisation": name, "at": ISO datetime}}.
+    # Sections: household, housing, incomes, health, received (see services.situation).
+    provenance = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("situation du foyer")
