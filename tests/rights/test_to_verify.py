@@ -108,6 +108,7 @@ def test_pages_say_what_is_missing_instead_of_likely(client, pro_client, actor, 
     boxes = boxes[:boxes.index("</ul>")]
     assert "Vous y avez peut-être droit, gratuitement" not in boxes
     assert "À vérifier : il manque qui vit dans le foyer" in boxes
+    assert "Compléter ma situation" in html
 
 
 def test_screening_counts_rights_to_verify_apart(org, actor, rights_path, engine, commits):

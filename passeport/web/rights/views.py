@@ -12,7 +12,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from passeport.core.errors import PasseportError
@@ -105,12 +108,32 @@ def result_context(view, *, for_person: bool) -> dict:
     }
 
 
+SECTION_LABELS = {"household": gettext_lazy("Le foyer (couple, enfants)"),
+                  "housing": gettext_lazy("Le logement"), "incomes": gettext_lazy("Les revenus"),
+                  "health": gettext_lazy("Santé et études"),
+                  "received": gettext_lazy("Les aides déjà reçues")}
+
+
+def provenance_rows(situation) -> list[dict]:
+    """Who gave each part of the situation, and when (the person's own answers first)."""
+    rows = []
+    for section, entry in ((situation.provenance or {}) if situation else {}).items():
+        at = parse_datetime(entry.get("at", ""))
+        rows.append({"section": SECTION_LABELS.get(section, section),
+                     "by_person": entry.get("source") == "person",
+                     "by": entry.get("by", ""), "organisation": entry.get("organisation", ""),
+                     "at": timezone.localtime(at) if at else None})
+    rows.sort(key=lambda r: (not r["by_person"], str(r["section"])))
+    return rows
+
+
 def _pro_context(request, person, path, view, forms=None, month_form=None) -> dict:
     if forms is None:
         initial, members, incomes = _situation_initial(view)
         forms = SituationForms(initial=initial, members=members, incomes=incomes)
     return {
         "person": person, "path": path, "forms": forms,
+        "provenance": provenance_rows(view.situation),
         "month_form": month_form or MonthForm(auto_id="estimation-%s"),
         "poll_url": reverse("rights:pro_result", kwargs={"public_id": person.public_id}),
         **result_context(view, for_person=False),
