@@ -153,7 +153,10 @@ DEPENDS: dict[str, tuple[str, ...]] = {
 }
 
 
+_DEPENDS_SETS = {code: frozenset(items) for code, items in DEPENDS.items()}
+
+
 def missing_for(code: str, missing) -> list[str]:
-    """The missing items the right `code` depends on, in the order of `MISSING`."""
-    needed = set(DEPENDS.get(code, ())) & set(missing)
-    return [m for m in MISSING if m in needed]
+    """The missing items the right `code` depends on (in the order of `missing`)."""
+    needed = _DEPENDS_SETS.get(code, frozenset())
+    return [m for m in missing if m in needed]

@@ -138,3 +138,17 @@ def test_screening_run_through_the_api(api, other_api, rights_path, commits):
     assert body["ranked"][0]["public_id"] == uid
     assert body["ranked"][0]["flags"][0]["code"] == "rsa"
     assert other_api.get(f"/rights/screenings/{run_id}").status_code == 404
+
+
+def test_rights_to_verify_and_the_origin_of_the_situation(api, rights_path, commits):
+    uid = rights_path.person.public_id
+    put(api, uid, {"housing_status": "hosted", "received": []}, commits)  # resources unknown
+    situation = api.get(f"/rights/persons/{uid}/situation").json()
+    assert situation["provenance"]["housing"]["source"] == "api"
+    check = RightsCheck.objects.get(person=rights_path.person)
+    body = api.get(f"/rights/persons/{uid}/estimates/{check.pk}").json()
+    assert "css" not in [f["code"] for f in body["flags"]]
+    css = next(v for v in body["to_verify"] if v["code"] == "css")
+    assert css["due"] is True
+    assert [m["code"] for m in css["missing"]] == ["couple", "incomes"]
+    assert css["missing"][1]["label"].startswith("Les revenus des 12 derniers mois")

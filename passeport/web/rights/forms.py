@@ -200,6 +200,18 @@ class SituationForms:
 
 # --- The person's own situation ("Ma situation"): one topic per screen, plain words ----
 
+class BigRadioSelect(forms.RadioSelect):
+    """Radio buttons drawn as large boxes (DSFR rich radios, without picture): large
+    targets on a phone."""
+
+    option_template_name = "dsfr/widgets/rich_radio_option.html"
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["html_label"] = label
+        return option
+
+
 YES_NO = [("yes", _("Oui, je vis en couple")), ("no", _("Non, je vis seul ou seule"))]
 
 HOUSING_PLAIN = [
@@ -253,7 +265,7 @@ def amount_field(label) -> forms.DecimalField:
 
 class MyHouseholdForm(DsfrBaseForm):
     couple = forms.ChoiceField(label=_("Vivez-vous en couple ?"), choices=YES_NO,
-                               widget=forms.RadioSelect,
+                               widget=BigRadioSelect,
                                error_messages={"required": _("Répondez oui ou non.")})
     partner_birth_date = forms.DateField(
         label=_("Date de naissance de votre conjoint ou conjointe"), required=False,
@@ -272,7 +284,7 @@ class MyHouseholdForm(DsfrBaseForm):
 
 
 class MyChildForm(DsfrBaseForm):
-    first_name = forms.CharField(label=_("Prénom (si vous voulez)"), required=False,
+    first_name = forms.CharField(label=_("Prénom"), required=False,
                                  max_length=100)
     birth_date = forms.DateField(
         label=_("Date de naissance"), required=False, widget=DateInput(),
@@ -300,7 +312,7 @@ def child_formset(data=None, initial=None):
 
 class MyHousingForm(DsfrBaseForm):
     housing_status = forms.ChoiceField(label=_("Où habitez-vous ?"), choices=HOUSING_PLAIN,
-                                       widget=forms.RadioSelect,
+                                       widget=BigRadioSelect,
                                        error_messages={"required": _("Choisissez une réponse.")})
     rent = amount_field(_("Votre loyer par mois, sans les charges (en euros)"))
     commune = forms.CharField(label=_("Votre commune ou votre code postal"), required=False,
@@ -327,7 +339,7 @@ class MyResourcesForm(DsfrBaseForm):
 
     complete = forms.ChoiceField(
         label=_("Avez-vous écrit toutes les ressources du foyer ?"), choices=COMPLETE,
-        widget=forms.RadioSelect, error_messages={"required": _("Choisissez une réponse.")})
+        widget=BigRadioSelect, error_messages={"required": _("Choisissez une réponse.")})
 
     def __init__(self, *args, with_partner: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
