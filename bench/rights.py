@@ -320,7 +320,8 @@ def main() -> None:
     figures["screen_s"] = round(screen_s, 1)
     figures["screen100k_s"] = round(screen_s * 100_000 / run.persons_count, 1)
     figures["screen_extrapolated"] = run.persons_count != 100_000
-    figures["screen_flagged"] = run.flagged_count
+    figures["screen_flagged"] = run.flagged_count  # a right likely not claimed
+    figures["screen_to_verify"] = run.to_verify_count  # a right that depends on missing data
     figures["screen_processes"] = getattr(run, "processes", None) or min(
         services.screen_processes(),
         math.ceil(run.persons_count / (chunk or services.SCREEN_READ_CHUNK)))

@@ -126,7 +126,7 @@ MISSING = {
     "housing_status": _("Le logement : locataire, hébergé, en foyer…"),
     "rent": _("Le montant du loyer"),
     "commune": _("La commune du logement"),
-    "couple": _("La vie en couple (oui ou non)"),
+    "couple": _("Qui vit dans le foyer : en couple ou non, les enfants"),
     "incomes": _("Les revenus des 12 derniers mois (salaires, chômage, pensions…)"),
     "salary": _("Le salaire des derniers mois"),
     "unemployment": _("Le montant de l'allocation chômage (ARE)"),
@@ -134,3 +134,29 @@ MISSING = {
     "student": _("Les études (étudiant ou non)"),
     "received": _("Les aides déjà reçues"),
 }
+
+# What each right's result depends on, among the items `missing` can name. A right whose
+# inputs are missing is not "likely": it is "to verify", with what is missing named
+# (with unknown resources the engine counts 0 €, and every means-tested aid looks due).
+# The items left out change an amount a little, not whether the right is open (e.g. the
+# housing for the RSA: the forfait logement), or are asked about elsewhere (benefits
+# already received).
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "rsa": ("couple", "incomes", "salary", "unemployment"),
+    "ppa": ("couple", "incomes", "salary", "unemployment"),
+    "al": ("housing_status", "rent", "commune", "couple", "incomes", "salary", "unemployment"),
+    "aah": ("disability", "couple", "incomes", "salary", "unemployment"),
+    "af": ("couple",),
+    "cf": ("couple", "incomes", "salary", "unemployment"),
+    "asf": ("couple", "incomes"),
+    "css": ("couple", "incomes", "salary", "unemployment"),
+}
+
+
+_DEPENDS_SETS = {code: frozenset(items) for code, items in DEPENDS.items()}
+
+
+def missing_for(code: str, missing) -> list[str]:
+    """The missing items the right `code` depends on (in the order of `missing`)."""
+    needed = _DEPENDS_SETS.get(code, frozenset())
+    return [m for m in missing if m in needed]

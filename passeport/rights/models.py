@@ -55,6 +55,10 @@ class HouseholdSituation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
+    # Who gave each part of the situation, and when: {section: {"source": "person" |
+    # "professional" | "api", "by": name, "organisation": name, "at": ISO datetime}}.
+    # Sections: household, housing, incomes, health, received (see services.situation).
+    provenance = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("situation du foyer")
@@ -138,6 +142,8 @@ class ScreeningRun(models.Model):
     persons_count = models.PositiveIntegerField(default=0)
     flagged_count = models.PositiveIntegerField(default=0)
     flagged_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # persons with a right that looks due but depends on missing items
+    to_verify_count = models.PositiveIntegerField(default=0)
     legislation_date = models.DateField(null=True, blank=True)
     error = models.TextField(blank=True)
 
@@ -195,7 +201,9 @@ class RightsCheck(models.Model):
     css = models.CharField(max_length=14, blank=True)  # free | participation | none
     css_participation = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     received = models.JSONField(default=list)  # declared received when requested
-    flags = models.JSONField(default=list)  # [{"code", "amount"}]: due, not received
+    flags = models.JSONField(default=list)  # [{"code", "amount"}]: likely due, not received
+    # [{"code", "amount", "due", "missing"}]: the result depends on missing items
+    to_verify = models.JSONField(default=list)
     notes = models.JSONField(default=list)  # caveats about this estimate (codes)
     flagged_total = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     error = models.TextField(blank=True)
@@ -216,6 +224,11 @@ class RightsCheck(models.Model):
     @property
     def flagged_codes(self) -> list[str]:
         return [f["code"] for f in self.flags]
+
+    @property
+    def to_verify_due(self) -> list[dict]:
+        """The rights that look due but depend on missing items."""
+        return [v for v in self.to_verify if v.get("due")]
 
 
 class RightsAction(models.Model):

@@ -63,6 +63,25 @@ def situation_of(path: Path | None) -> HouseholdSituation | None:
             .first())
 
 
+def resources_now(situation: HouseholdSituation | None, month: date | None = None
+                  ) -> dict[str, dict[str, Decimal]]:
+    """What the person ("self") and their partner ("partner") receive in `month` (this
+    month by default), per kind of income: net amounts per month."""
+    out: dict[str, dict[str, Decimal]] = {"self": {}, "partner": {}}
+    if situation is None:
+        return out
+    month = month or current_month()
+    roles = {m.pk: m.role for m in situation.members.all()}
+    for line in situation.incomes.all():
+        who = "self" if line.member_id is None else roles.get(line.member_id)
+        if who not in out:
+            continue
+        if (line.start_month is None or line.start_month <= month) and (
+                line.end_month is None or line.end_month >= month):
+            out[who][line.kind] = out[who].get(line.kind, Decimal("0")) + line.monthly_amount
+    return out
+
+
 # --- From the passport to the engine ---------------------------------------------------
 
 @dataclass

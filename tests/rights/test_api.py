@@ -96,7 +96,8 @@ def test_estimate_answers_at_once_and_is_polled(api, rights_path, commits):
 
 def test_flag_to_action_through_the_api(api, rights_path, commits):
     uid = rights_path.person.public_id
-    put(api, uid, {"housing_status": "homeless", "received": []}, commits)
+    put(api, uid, {"housing_status": "homeless", "received": [], "couple": "no",
+                   "incomes_complete": "yes"}, commits)
     check = RightsCheck.objects.get(person=rights_path.person)
     response = api.post(f"/rights/persons/{uid}/estimates/{check.pk}/actions", {"code": "rsa"})
     assert response.status_code == 201
@@ -126,7 +127,8 @@ def test_other_organisation_gets_404_everywhere(other_api, api, rights_path, com
 
 def test_screening_run_through_the_api(api, other_api, rights_path, commits):
     uid = rights_path.person.public_id
-    put(api, uid, {"housing_status": "homeless", "received": []}, commits)
+    put(api, uid, {"housing_status": "homeless", "received": [], "couple": "no",
+                   "incomes_complete": "yes"}, commits)
     with commits():
         response = api.post("/rights/screenings", {"month": "2025-06"})
     assert response.status_code == 202
@@ -136,3 +138,17 @@ def test_screening_run_through_the_api(api, other_api, rights_path, commits):
     assert body["ranked"][0]["public_id"] == uid
     assert body["ranked"][0]["flags"][0]["code"] == "rsa"
     assert other_api.get(f"/rights/screenings/{run_id}").status_code == 404
+
+
+def test_rights_to_verify_and_the_origin_of_the_situation(api, rights_path, commits):
+    uid = rights_path.person.public_id
+    put(api, uid, {"housing_status": "hosted", "received": []}, commits)  # resources unknown
+    situation = api.get(f"/rights/persons/{uid}/situation").json()
+    assert situation["provenance"]["housing"]["source"] == "api"
+    check = RightsCheck.objects.get(person=rights_path.person)
+    body = api.get(f"/rights/persons/{uid}/estimates/{check.pk}").json()
+    assert "css" not in [f["code"] for f in body["flags"]]
+    css = next(v for v in body["to_verify"] if v["code"] == "css")
+    assert css["due"] is True
+    assert [m["code"] for m in css["missing"]] == ["couple", "incomes"]
+    assert css["missing"][1]["label"].startswith("Les revenus des 12 derniers mois")

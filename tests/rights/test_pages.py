@@ -117,6 +117,7 @@ def test_person_sees_their_rights_in_plain_words(client, rights_path, commits):
         services.situation_save(actor=Actor(user=referent.user, membership=referent),
                                 person=rights_path.person, path=rights_path,
                                 data={"housing_status": "tenant", "rent": "450",
+                                      "couple": "no", "incomes_complete": "yes",
                                       "received": []})
     client.force_login(rights_path.person.user)
     html = client.get(reverse("rights:me")).content.decode()
@@ -148,6 +149,8 @@ def test_screening_pages_rank_likely_non_take_up(pro_client, org, actor, engine,
         homeless.append(PathFactory(person=person, organisation=org,
                                     housing_status="homeless" if i else "owner",
                                     benefits=["rsa", "css"] if i == 0 else []))
+        # Single, no resources: every right is computable from the data given.
+        HouseholdSituation.objects.create(path=homeless[-1], couple="no", incomes_complete="yes")
     with commits():
         response = pro_client.post(reverse("rights:screenings"), {"month": "2025-06"})
     assert response.status_code == 302

@@ -151,6 +151,7 @@ def test_action_needs_the_path_consent(org, referent, actor, engine, commits):
     person = PersonFactory()
     ConsentFactory(person=person, organisation=org, scope=ConsentScope.RIGHTS)
     path = PathFactory(person=person, organisation=org, housing_status="homeless")
+    HouseholdSituation.objects.create(path=path, couple="no", incomes_complete="yes")
     check = estimate(actor, path, commits)
     with pytest.raises(PasseportError) as err:
         services.flag_to_action(actor=actor, person=person, path=path, check=check, code="rsa")

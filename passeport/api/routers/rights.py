@@ -103,7 +103,19 @@ class MissingOut(Schema):
     label: str
 
 
+class OriginOut(Schema):
+    source: str = Field(description="`person` (déclaré par la personne), `professional` ou "
+                                    "`api`.")
+    by: str
+    organisation: str
+    at: datetime
+
+
 class SituationOut(SituationIn):
+    provenance: dict[str, OriginOut] = Field(
+        default_factory=dict,
+        description="Qui a donné chaque partie de la situation, et quand (household, housing, "
+                    "incomes, health, received).")
     effective_housing_status: str = Field(description="Logement retenu (situation ou parcours).")
     effective_commune_insee: str
     effective_received: list[str]
@@ -117,6 +129,14 @@ class FlagOut(Schema):
     why: str
     how: str
     claim_url: str
+
+
+class VerifyOut(Schema):
+    code: RightCode
+    label: str
+    due: bool = Field(description="Le calcul le donne ouvert, avec les informations manquantes "
+                                  "comptées à zéro.")
+    missing: list[MissingOut]
 
 
 class EstimateOut(Schema):
@@ -133,7 +153,10 @@ class EstimateOut(Schema):
     css: str = Field(description="`free`, `participation` ou `none`.")
     css_participation: Decimal
     received: list[str]
-    flags: list[FlagOut] = Field(description="Droits probablement non demandés.")
+    flags: list[FlagOut] = Field(description="Droits probablement non demandés (calculables "
+                                             "avec les informations données).")
+    to_verify: list[VerifyOut] = Field(description="Droits à vérifier : leur résultat dépend "
+                                                   "d'informations manquantes.")
     flagged_total: Decimal
     notes: list[str]
     missing: list[MissingOut]
@@ -153,6 +176,12 @@ class EstimateOut(Schema):
             out.append({"code": f["code"], "label": str(r.name), "amount": f.get("amount", 0),
                         "why": str(r.why), "how": str(r.how), "claim_url": r.claim_url})
         return out
+
+    @staticmethod
+    def resolve_to_verify(obj) -> list[dict]:
+        return [{"code": v["code"], "label": str(RIGHTS[v["code"]].name), "due": v["due"],
+                 "missing": [{"code": m, "label": str(MISSING.get(m, m))} for m in v["missing"]]}
+                for v in obj.to_verify or []]
 
     @staticmethod
     def resolve_notes(obj) -> list[str]:
@@ -203,6 +232,8 @@ class ScreeningOut(Schema):
     persons_count: int
     flagged_count: int
     flagged_total: Decimal
+    to_verify_count: int = Field(0, description="Personnes avec un droit à vérifier (il manque "
+                                                "des informations pour le dire probable).")
     legislation_date: date | None
     ranked: list[RankedOut] = Field(default_factory=list,
                                     description="Droits probablement non demandés, les plus "
@@ -231,7 +262,7 @@ def _situation_out(person, path) -> dict:
         "effective_commune_insee": facts.commune,
         "effective_received": facts.received,
         "missing": [{"code": m, "label": str(MISSING.get(m, m))} for m in facts.missing],
-        "members": [], "incomes": [],
+        "members": [], "incomes": [], "provenance": (s.provenance or {}) if s else {},
     }
     if s is not None:
         out.update({k: getattr(s, k) for k in ("couple", "housing_status", "rent", "commune_insee",
@@ -345,7 +376,7 @@ def screening_get(request, run_id: int, page: int = Query(1, ge=1, le=MAX_PAGE))
 def _screening_out(request, run, page: int) -> dict:
     out = {k: getattr(run, k) for k in ("id", "status", "created_at", "finished_at",
                                         "persons_count", "flagged_count", "flagged_total",
-                                        "legislation_date")}
+                                        "to_verify_count", "legislation_date")}
     out["month"] = run.month.strftime("%Y-%m")
     if run.status == ScreeningStatus.DONE:
         result = screening_ranked(actor(request), run, page, per_page=50)

@@ -26,7 +26,7 @@ from .screening import (
     screening_start,
     screenings_run_pending,
 )
-from .situation import received_mark, situation_save
+from .situation import SECTIONS, received_mark, situation_data, situation_declare, situation_save
 
 __all__ = [
     "BATCH_SIZE",
@@ -49,5 +49,8 @@ __all__ = [
     "screening_execute",
     "screening_start",
     "screenings_run_pending",
+    "situation_data",
+    "situation_declare",
     "situation_save",
+    "SECTIONS",
 ]

@@ -21,7 +21,7 @@ from passeport.people.enums import ConsentScope
 from passeport.people.models import Person
 from passeport.people.selectors import active_consent
 
-from ..catalogue import RIGHTS
+from ..catalogue import RIGHTS, missing_for
 from ..engine import (
     HouseholdInput,
     engine_versions,
@@ -122,8 +122,34 @@ def flags_for(estimate: Estimate, received: list[str]) -> tuple[list[dict], list
     return flags, notes
 
 
+def verify_split(flags: list[dict], received: list[str], missing: list[str]
+                 ) -> tuple[list[dict], list[dict]]:
+    """Split the flags between the likely ones (computed from the data given) and the
+    rights to verify: a right whose result depends on a missing item (unknown resources
+    count as 0 € in the engine, so every means-tested aid would look due). Rights not
+    flagged but depending on missing items are to verify too (`due` False): their 0 € is
+    not a result either. Each right to verify names its missing items."""
+    likely, to_verify = [], []
+    flagged = set()
+    for flag in flags:
+        flagged.add(flag["code"])
+        gaps = missing_for(flag["code"], missing)
+        if gaps:
+            to_verify.append({**flag, "due": True, "missing": gaps})
+        else:
+            likely.append(flag)
+    for code in ESTIMATED:
+        if code in flagged or code in received:
+            continue
+        gaps = missing_for(code, missing)
+        if gaps:
+            to_verify.append({"code": code, "amount": 0.0, "due": False, "missing": gaps})
+    return likely, to_verify
+
+
 def _store(check: RightsCheck, estimate: Estimate, legislation: date, now) -> None:
-    check.flags, check.notes = flags_for(estimate, check.received)
+    flags, check.notes = flags_for(estimate, check.received)
+    check.flags, check.to_verify = verify_split(flags, check.received, check.missing)
     check.amounts = estimate.amounts
     check.housing_aid_kind = estimate.housing_aid_kind
     check.css = estimate.css
@@ -135,7 +161,7 @@ def _store(check: RightsCheck, estimate: Estimate, legislation: date, now) -> No
     check.error = ""
 
 
-STORED_FIELDS = ["flags", "notes", "amounts", "housing_aid_kind", "css", "css_participation",
+STORED_FIELDS = ["flags", "to_verify", "notes", "amounts", "housing_aid_kind", "css", "css_participation",
                  "flagged_total", "legislation_date", "status", "computed_at", "error"]
 
 

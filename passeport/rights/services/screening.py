@@ -90,9 +90,9 @@ def screen_processes() -> int:
 
 
 def _screen_chunk(run: ScreeningRun, chunk_ids: list[int], versions: dict, legislation: date,
-                  engine_chunk: int | None) -> tuple[int, int, Decimal, dict]:
+                  engine_chunk: int | None) -> tuple[int, int, Decimal, dict, int]:
     """Read, estimate and store one chunk of a screening. Returns (persons, flagged,
-    flagged total, phase timings)."""
+    flagged total, phase timings, persons with a right to verify)."""
     timings = dict.fromkeys(("read", "engine", "results", "write"), 0.0)
     clock = time.perf_counter()
 
@@ -109,7 +109,8 @@ def _screen_chunk(run: ScreeningRun, chunk_ids: list[int], versions: dict, legis
     lap("engine")
     now = timezone.now()
     checks = []
-    flagged, total = 0, Decimal("0")
+    flagged = to_verify = 0
+    total = Decimal("0")
     for (person, path, household, facts), estimate in zip(rows, estimates, strict=True):
         snapshot, digest = household.snapshot(versions)
         # A plain row with every column (bulk_insert reads them): no model instance.
@@ -122,6 +123,7 @@ def _screen_chunk(run: ScreeningRun, chunk_ids: list[int], versions: dict, legis
         _store(check, estimate, legislation, now)
         checks.append(check)
         flagged += bool(check.flags)
+        to_verify += any(v["due"] for v in check.to_verify)
         total += check.flagged_total
     lap("results")
     with transaction.atomic():
@@ -134,10 +136,10 @@ def _screen_chunk(run: ScreeningRun, chunk_ids: list[int], versions: dict, legis
             entries=[(p.public_id, consents.get(p.pk)) for p, _path, _h, _f in rows],
             detail={"screening": run.pk, "organisation": run.organisation_id})
     lap("write")
-    return len(rows), flagged, total, timings
+    return len(rows), flagged, total, timings, to_verify
 
 
-def _screen_chunk_in_child(args) -> tuple[int, int, Decimal, dict]:
+def _screen_chunk_in_child(args) -> tuple[int, int, Decimal, dict, int]:
     run_id, chunk_ids, versions, legislation, engine_chunk = args
     run = ScreeningRun.objects.get(pk=run_id)
     try:
@@ -164,7 +166,7 @@ def screening_execute(run_id: int, *, chunk_size: int = SCREEN_READ_CHUNK,
     ids = list(screened_persons(run.organisation_id).order_by("pk").values_list("pk", flat=True))
     chunks = [ids[i:i + chunk_size] for i in range(0, len(ids), chunk_size)]
     processes = min(processes or screen_processes(), len(chunks))
-    persons = flagged = 0
+    persons = flagged = to_verify = 0
     total = Decimal("0")
     timings: dict[str, float] = {}
     try:
@@ -181,8 +183,9 @@ def screening_execute(run_id: int, *, chunk_size: int = SCREEN_READ_CHUNK,
                 results = list(results)
         else:
             results = [_screen_chunk(run, c, versions, legislation, engine_chunk) for c in chunks]
-        for n, f, t, phases in results:
+        for n, f, t, phases, v in results:
             persons, flagged, total = persons + n, flagged + f, total + t
+            to_verify += v
             for k, v in phases.items():
                 timings[k] = timings.get(k, 0.0) + v
     except Exception as exc:
@@ -193,6 +196,7 @@ def screening_execute(run_id: int, *, chunk_size: int = SCREEN_READ_CHUNK,
         return run
     run.status, run.finished_at = ScreeningStatus.DONE, timezone.now()
     run.persons_count, run.flagged_count, run.flagged_total = persons, flagged, total
+    run.to_verify_count = to_verify
     run.legislation_date = legislation
     run.save()
     run.timings = {k: round(v, 2) for k, v in timings.items()}

@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
 from passeport.core.enums import AuditAction
-from passeport.core.errors import PasseportError
+from passeport.core.errors import NotFound, PasseportError
 from passeport.core.models import INSEE_CODE_RE
+from passeport.paths.enums import PathStatus
 from passeport.paths.models import Path
+from passeport.paths.selectors import current_path
 from passeport.people.models import Person
 
+from ..engine.household import add_months
 from ..enums import (
     DisabilityRate,
     HousingStatus,
@@ -31,8 +34,8 @@ from ..models import (
     IncomeLine,
     RightsCheck,
 )
-from ..perms import ensure_professional, rights_consent
-from .common import _audit
+from ..perms import ensure_professional, is_the_person, rights_consent
+from .common import _audit, _source
 from .estimates import estimate_request
 
 # --- The household situation -----------------------------------------------------------
@@ -205,21 +208,60 @@ def _clean_situation(person: Person, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@transaction.atomic
-def situation_save(*, actor: Actor, person: Person, path: Path | None,
-                   data: dict[str, Any], request_estimate: bool = True) -> HouseholdSituation:
-    """Replace the household situation attached to the person's path (all or nothing),
-    then ask for a new estimate."""
-    consent = ensure_professional(actor, person)
-    if path is None or path.person_id != person.pk:
-        raise PasseportError(_("Cette personne n'a pas encore de parcours : ouvrez-le d'abord."),
-                             code="no_path")
-    clean = _clean_situation(person, data)
-    situation, _created = HouseholdSituation.objects.select_for_update().get_or_create(path=path)
-    for key in ("couple", "housing_status", "rent", "commune_insee", "disability_rate", "rsdae",
-                "student", "incomes_complete", "received"):
+# The parts of a situation whose origin is recorded (who gave them, when).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "household": ("couple", "members"),
+    "housing": ("housing_status", "rent", "commune_insee"),
+    "incomes": ("incomes", "incomes_complete"),
+    "health": ("disability_rate", "rsdae", "student"),
+    "received": ("received",),
+}
+SCALARS = ("couple", "housing_status", "rent", "commune_insee", "disability_rate", "rsdae",
+           "student", "incomes_complete", "received")
+
+
+def situation_data(situation: HouseholdSituation | None) -> dict[str, Any]:
+    """A stored situation in the services' input format (incomes point to members by
+    their index)."""
+    if situation is None:
+        return {}
+    rows = list(situation.members.all())
+    index = {m.pk: i for i, m in enumerate(rows)}
+    data: dict[str, Any] = {key: getattr(situation, key) for key in SCALARS}
+    data["members"] = [{"role": m.role, "first_name": m.first_name, "birth_date": m.birth_date,
+                        "disability_rate": m.disability_rate, "student": m.student}
+                       for m in rows]
+    data["incomes"] = [{"member": index.get(line.member_id) if line.member_id else None,
+                        "kind": line.kind, "monthly_amount": line.monthly_amount,
+                        "start_month": line.start_month, "end_month": line.end_month,
+                        "hours_per_week": line.hours_per_week}
+                       for line in situation.incomes.all() if not line.member_id
+                       or line.member_id in index]
+    return data
+
+
+def _section_values(clean: dict[str, Any]) -> dict[str, Any]:
+    return {name: [clean.get(key) for key in keys] for name, keys in SECTIONS.items()}
+
+
+def _stamp(actor: Actor) -> dict[str, str]:
+    user, organisation = actor.user, actor.organisation
+    return {"source": _source(actor),
+            "by": (user.get_full_name() or user.email) if user is not None else "",
+            "organisation": organisation.name if organisation is not None else "",
+            "at": timezone.now().isoformat()}
+
+
+def _write(situation: HouseholdSituation, clean: dict[str, Any], actor: Actor,
+           sections: list[str]) -> None:
+    """Store a checked situation whole (members and incomes replaced), and record who
+    gave the `sections`."""
+    for key in SCALARS:
         setattr(situation, key, clean[key])
     situation.updated_by = actor.user
+    stamp = _stamp(actor)
+    situation.provenance = {**(situation.provenance or {}),
+                            **dict.fromkeys(sections, stamp)}
     situation.save()
     situation.members.all().delete()
     situation.incomes.all().delete()
@@ -229,13 +271,166 @@ def situation_save(*, actor: Actor, person: Person, path: Path | None,
         row.save()
     lines = []
     for line in clean["incomes"]:
+        line = dict(line)
         member = line.pop("member")
         lines.append(IncomeLine(situation=situation, member=None if member is None else rows[member],
                                 **line))
     IncomeLine.objects.bulk_create(lines)
-    _audit(actor, person, AuditAction.UPDATE, "household_situation", situation.pk, consent)
+
+
+@transaction.atomic
+def situation_save(*, actor: Actor, person: Person, path: Path | None,
+                   data: dict[str, Any], request_estimate: bool = True) -> HouseholdSituation:
+    """Replace the household situation attached to the person's path (all or nothing),
+    then ask for a new estimate. The parts that change are recorded as given by the
+    professional (or the API); the others keep their origin (e.g. the person's)."""
+    consent = ensure_professional(actor, person)
+    if path is None or path.person_id != person.pk:
+        raise PasseportError(_("Cette personne n'a pas encore de parcours : ouvrez-le d'abord."),
+                             code="no_path")
+    clean = _clean_situation(person, data)
+    situation, created = HouseholdSituation.objects.select_for_update().get_or_create(path=path)
+    try:
+        before = None if created else _section_values(
+            _clean_situation(person, situation_data(situation)))
+    except PasseportError:  # stored before a rule was added: every part is new
+        before = None
+    after = _section_values(clean)
+    changed = [name for name in SECTIONS if before is None or before[name] != after[name]]
+    _write(situation, clean, actor, changed)
+    _audit(actor, person, AuditAction.UPDATE, "household_situation", situation.pk, consent,
+           sections=changed)
     if request_estimate:
         estimate_request(actor=actor, person=person, path=path)
+    return situation
+
+
+# --- The person declares their own situation ------------------------------------------
+
+DECLARABLE = {"couple", "members", "housing_status", "rent", "commune_insee", "resources",
+              "incomes_complete", "disability_rate", "rsdae", "student"}
+WHO = ("self", "partner")
+
+
+def _now_amount(lines: list[dict], month: date) -> Decimal:
+    """What the lines give for `month`."""
+    return sum((line["monthly_amount"] for line in lines
+                if (line["start_month"] is None or line["start_month"] <= month)
+                and (line["end_month"] is None or line["end_month"] >= month)), Decimal("0"))
+
+
+def _merge_members(current: dict[str, Any], declared: list[dict]) -> tuple[list, list]:
+    """The declared partner and children replace the stored ones; other members are kept.
+    Incomes follow their member (the partner, a child with the same birth date), or are
+    dropped with them."""
+    old = current.get("members") or []
+    kept = [m for m in old if m["role"] == MemberRole.OTHER]
+    members = [dict(m) for m in declared if m.get("role") != MemberRole.OTHER] + kept
+
+    def new_index(i: int) -> int | None:
+        m = old[i]
+        if m["role"] == MemberRole.OTHER:
+            return members.index(m)
+        for j, n in enumerate(members):
+            if n.get("role") == m["role"] and (
+                    m["role"] == MemberRole.PARTNER
+                    or str(n.get("birth_date")) == m["birth_date"].isoformat()):
+                return j
+        return None
+
+    incomes = []
+    for line in current.get("incomes") or []:
+        if line["member"] is None:
+            incomes.append(line)
+            continue
+        j = new_index(line["member"])
+        if j is not None:
+            incomes.append({**line, "member": j})
+    return members, incomes
+
+
+def _merge_resources(current_incomes: list[dict], members: list[dict],
+                     resources: dict[str, dict[str, Any]]) -> list[dict]:
+    """`resources`: {"self"|"partner": {kind: net amount per month now, or empty}}. A
+    kind whose amount did not change keeps its lines (their months and hours); a changed
+    one keeps the lines ended before this month and continues with the new amount."""
+    month = timezone.localdate().replace(day=1)
+    partner = next((i for i, m in enumerate(members) if m.get("role") == MemberRole.PARTNER),
+                   None)
+    incomes = list(current_incomes)
+    for who, by_kind in resources.items():
+        if who not in WHO:
+            raise _error(_("Cette personne ne fait pas partie du foyer."),
+                         "income_member_unknown", f"resources.{who}")
+        member = None if who == "self" else partner
+        for kind, value in (by_kind or {}).items():
+            field = f"resources.{who}.{kind}"
+            if kind not in IncomeKind.values:
+                raise _error(_("Type de revenu inconnu."), "invalid_choice", field)
+            amount = _amount(value, field, 100000) or Decimal("0")
+            if who == "partner" and partner is None:
+                if amount:
+                    raise _error(_("Indiquez d'abord votre conjoint ou conjointe dans « Qui "
+                                   "vit avec vous »."), "no_partner", field)
+                continue
+            lines = [line for line in incomes
+                     if line["member"] == member and line["kind"] == kind]
+            if _now_amount(lines, month) == amount:
+                continue
+            past = [line for line in lines
+                    if line["end_month"] is not None and line["end_month"] < month]
+            incomes = [line for line in incomes if not any(line is x for x in lines)] + past
+            if amount:
+                start = max((line["end_month"] for line in past), default=None)
+                incomes.append({"member": member, "kind": kind, "monthly_amount": amount,
+                                "start_month": add_months(start, 1) if start else None,
+                                "end_month": None, "hours_per_week": None})
+    return incomes
+
+
+@transaction.atomic
+def situation_declare(*, actor: Actor, person: Person, data: dict[str, Any]
+                      ) -> HouseholdSituation:
+    """The person gives or corrects part of their own situation (their household, housing,
+    resources...): the parts given are merged into the stored situation, checked whole and
+    saved all or nothing, recorded as declared by the person (with the date) and audited;
+    then a new estimate is asked for. Only the person themselves declares (NotFound
+    otherwise: a professional uses `situation_save`).
+
+    `data` holds any of: couple, members (the partner and children: they replace the
+    stored ones), housing_status, rent, commune_insee, resources ({"self"|"partner":
+    {income kind: net amount per month now}}), incomes_complete, disability_rate, rsdae,
+    student."""
+    if not is_the_person(actor, person):
+        raise NotFound(_("Passeport introuvable."))
+    unknown = sorted(set(data) - DECLARABLE)
+    if unknown:
+        raise _error(_("Information inconnue : %s") % ", ".join(unknown), "invalid_field",
+                     unknown[0])
+    path = current_path(person)
+    if path is None or path.status == PathStatus.CLOSED:
+        raise PasseportError(_("Votre parcours n'est pas ouvert : votre référent pourra "
+                               "compléter votre situation avec vous."), code="no_path")
+    situation, _created = HouseholdSituation.objects.select_for_update().get_or_create(path=path)
+    merged = situation_data(situation)
+    merged.setdefault("members", [])
+    merged.setdefault("incomes", [])
+    if "members" in data:
+        merged["members"], merged["incomes"] = _merge_members(merged, data["members"] or [])
+    if "resources" in data:
+        merged["incomes"] = _merge_resources(merged["incomes"], merged["members"],
+                                             data["resources"] or {})
+    for key in DECLARABLE - {"members", "resources"}:
+        if key in data:
+            merged[key] = data[key]
+    clean = _clean_situation(person, merged)
+    touched = {"resources": "incomes"}
+    sections = sorted({name for name, keys in SECTIONS.items()
+                       for key in data if touched.get(key, key) in keys})
+    _write(situation, clean, actor, sections)
+    _audit(actor, person, AuditAction.UPDATE, "household_situation", situation.pk, None,
+           sections=sections, source="person")
+    estimate_request(actor=actor, person=person, path=path)
     return situation
 
 

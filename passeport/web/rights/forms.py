@@ -196,3 +196,176 @@ class SituationForms:
             self.form.add_error(field, error.message)
         else:
             self.form.add_error(None, error.message)
+
+
+# --- The person's own situation ("Ma situation"): one topic per screen, plain words ----
+
+class BigRadioSelect(forms.RadioSelect):
+    """Radio buttons drawn as large boxes (DSFR rich radios, without picture): large
+    targets on a phone."""
+
+    option_template_name = "dsfr/widgets/rich_radio_option.html"
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["html_label"] = label
+        return option
+
+
+YES_NO = [("yes", _("Oui, je vis en couple")), ("no", _("Non, je vis seul ou seule"))]
+
+HOUSING_PLAIN = [
+    ("tenant", _("Je loue un logement vide")),
+    ("furnished", _("Je loue un logement meublé")),
+    ("social_tenant", _("Je loue un logement social (HLM)")),
+    ("shelter", _("Je vis dans un foyer ou une résidence sociale")),
+    ("hosted", _("Je suis hébergé ou hébergée gratuitement (famille, amis)")),
+    ("owner", _("Je suis propriétaire")),
+    ("homeless", _("Je n'ai pas de logement")),
+    ("other", _("Autre situation")),
+]
+PAYS_RENT = {"tenant", "furnished", "social_tenant", "shelter"}
+
+# The kinds of resources, in plain words, by group (codes of IncomeKind). The benefits
+# paid to the family are asked once, on the person's side.
+RESOURCE_GROUPS = [
+    (_("Le travail"), [("salary", _("Salaire (ce qui arrive sur le compte)")),
+                       ("self_employed", _("Revenu d'indépendant ou d'auto-entrepreneur"))]),
+    (_("Le chômage"), [("unemployment", _("Allocation chômage de France Travail (ARE)")),
+                       ("ass", _("Allocation de solidarité spécifique (ASS)"))]),
+    (_("La santé et la retraite"), [("sickness", _("Indemnités d'arrêt maladie")),
+                                    ("pension", _("Retraite")),
+                                    ("invalidity", _("Pension d'invalidité")),
+                                    ("aah", _("Allocation aux adultes handicapés (AAH)"))]),
+    (_("Les aides de la CAF ou de la MSA"), [
+        ("rsa", _("RSA")), ("ppa", _("Prime d'activité")),
+        ("al", _("Aide au logement (APL, ALS ou ALF)")), ("af", _("Allocations familiales")),
+        ("cf", _("Complément familial")), ("asf", _("Allocation de soutien familial (ASF)"))]),
+    (_("Autre"), [("alimony", _("Pension alimentaire reçue"))]),
+]
+FAMILY_KINDS = {"rsa", "ppa", "al", "af", "cf", "asf", "alimony"}
+COMPLETE = [("yes", _("Oui, c'est tout (ou nous n'avons aucune ressource)")),
+            ("unsure", _("Je ne suis pas sûr ou sûre"))]
+
+
+def amount_field(label) -> forms.DecimalField:
+    field = forms.DecimalField(
+        label=label, required=False, min_value=0, max_value=100000, max_digits=9,
+        decimal_places=2,
+        error_messages={"invalid": _("Écrivez un montant en euros, par exemple 450 ou 450,50."),
+                        "min_value": _("Le montant ne peut pas être négatif."),
+                        "max_value": _("Ce montant paraît trop élevé : vérifiez-le."),
+                        "max_digits": _("Ce montant paraît trop élevé : vérifiez-le."),
+                        "max_decimal_places": _("Deux chiffres après la virgule au plus.")})
+    field.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+    field.localize = True
+    field.widget.is_localized = True
+    return field
+
+
+class MyHouseholdForm(DsfrBaseForm):
+    couple = forms.ChoiceField(label=_("Vivez-vous en couple ?"), choices=YES_NO,
+                               widget=BigRadioSelect,
+                               error_messages={"required": _("Répondez oui ou non.")})
+    partner_birth_date = forms.DateField(
+        label=_("Date de naissance de votre conjoint ou conjointe"), required=False,
+        help_text=_("Seulement si vous vivez en couple."), widget=DateInput(),
+        error_messages={"invalid": _("Écrivez la date comme ceci : 31/12/1990.")})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("couple") == "yes" and not data.get("partner_birth_date") \
+                and "partner_birth_date" not in self.errors:
+            self.add_error("partner_birth_date",
+                           _("Indiquez la date de naissance de votre conjoint ou conjointe."))
+        if data.get("couple") == "no":
+            data["partner_birth_date"] = None
+        return data
+
+
+class MyChildForm(DsfrBaseForm):
+    first_name = forms.CharField(label=_("Prénom"), required=False,
+                                 max_length=100)
+    birth_date = forms.DateField(
+        label=_("Date de naissance"), required=False, widget=DateInput(),
+        error_messages={"invalid": _("Écrivez la date comme ceci : 31/12/2015.")})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("first_name") and not data.get("birth_date") \
+                and "birth_date" not in self.errors:
+            self.add_error("birth_date", _("Indiquez la date de naissance de cet enfant."))
+        return data
+
+    def is_blank(self) -> bool:
+        return not (self.cleaned_data.get("first_name") or self.cleaned_data.get("birth_date"))
+
+
+def child_formset(data=None, initial=None):
+    """The children, one row each, and one empty row to add another (the button « Ajouter
+    un enfant » adds a row without JavaScript)."""
+    rows = len(initial or [])
+    formset = forms.formset_factory(MyChildForm, extra=1 if rows else 2, max_num=12,
+                                    absolute_max=20)
+    return formset(data, initial=initial, prefix="enfants")
+
+
+class MyHousingForm(DsfrBaseForm):
+    housing_status = forms.ChoiceField(label=_("Où habitez-vous ?"), choices=HOUSING_PLAIN,
+                                       widget=BigRadioSelect,
+                                       error_messages={"required": _("Choisissez une réponse.")})
+    rent = amount_field(_("Votre loyer par mois, sans les charges (en euros)"))
+    commune = forms.CharField(label=_("Votre commune ou votre code postal"), required=False,
+                              max_length=80, help_text=_("Par exemple : Brest, ou 29200."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rent"].help_text = _("Seulement si vous payez un loyer, ou une redevance "
+                                          "en foyer. Regardez votre quittance de loyer.")
+        self.fields["commune"].widget.attrs.update({"autocomplete": "address-level2"})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rent") is not None and data.get("housing_status") \
+                and data["housing_status"] not in PAYS_RENT:
+            self.add_error("rent", _("Vous avez écrit un loyer, mais vous ne louez pas votre "
+                                     "logement : effacez le loyer, ou changez votre réponse."))
+        return data
+
+
+class MyResourcesForm(DsfrBaseForm):
+    """One amount per kind of resource, for the person and, when they live in a couple,
+    for their partner. Empty: nothing of this kind."""
+
+    complete = forms.ChoiceField(
+        label=_("Avez-vous écrit toutes les ressources du foyer ?"), choices=COMPLETE,
+        widget=BigRadioSelect, error_messages={"required": _("Choisissez une réponse.")})
+
+    def __init__(self, *args, with_partner: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        complete = self.fields.pop("complete")
+        self.groups = []
+        for who in ("self", "partner") if with_partner else ("self",):
+            for title, kinds in RESOURCE_GROUPS:
+                names = []
+                for kind, label in kinds:
+                    if who == "partner" and kind in FAMILY_KINDS:
+                        continue
+                    name = f"{who}_{kind}"
+                    self.fields[name] = amount_field(label)
+                    names.append(name)
+                if names:
+                    self.groups.append({"who": who, "title": title, "names": names})
+        self.fields["complete"] = complete
+
+    def group_fields(self, who: str) -> list[dict]:
+        return [{"title": g["title"], "fields": [self[n] for n in g["names"]]}
+                for g in self.groups if g["who"] == who]
+
+    def resources(self) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for name, value in self.cleaned_data.items():
+            if "_" in name and name.split("_", 1)[0] in ("self", "partner"):
+                who, kind = name.split("_", 1)
+                out.setdefault(who, {})[kind] = value
+        return out

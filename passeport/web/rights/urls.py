@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import me_situation, views
 
 # The "public_id" converter is registered by passeport.web.pro.urls, included first.
 P = "pro/personnes/<public_id:public_id>/droits/"
@@ -16,4 +16,11 @@ urlpatterns = [
     path("mon-passeport/droits/resultat/", views.me_result, name="me_result"),
     path("mon-passeport/droits/recues/", views.me_received, name="me_received"),
     path("mon-passeport/droits/actualiser/", views.me_estimate, name="me_estimate"),
+    path("mon-passeport/droits/ma-situation/", me_situation.situation, name="me_situation"),
+    path("mon-passeport/droits/ma-situation/foyer/", me_situation.household,
+         name="me_household"),
+    path("mon-passeport/droits/ma-situation/logement/", me_situation.housing,
+         name="me_housing"),
+    path("mon-passeport/droits/ma-situation/ressources/", me_situation.resources,
+         name="me_resources"),
 ]

@@ -12,7 +12,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from passeport.core.errors import PasseportError
@@ -72,25 +75,56 @@ def _situation_initial(view) -> tuple[dict, list[dict], list[dict]]:
     return initial, members, incomes
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def result_context(view, *, for_person: bool) -> dict:
     last = view.last
     rows = []
     if last is not None:
         flagged = {f["code"]: f for f in last.flags}
+        verify = {v["code"]: v for v in (last.to_verify or [])}
         for code in ORDER:
             right = RIGHTS[code]
             amount = None if code == "css" else last.amounts.get(code, 0)
+            check = verify.get(code)
+            if check is not None:
+                check = {**check, "items": [
+                    {"label": _lower_first(str(MISSING[m])),
+                     "anchor": MISSING_ANCHOR.get(m, "situation-foyer")}
+                    for m in check["missing"] if m in MISSING]}
             rows.append({"code": code, "right": right, "amount": amount,
                          "received": code in last.received, "flag": flagged.get(code),
-                         "action": view.actions.get(code)})
+                         "verify": check, "action": view.actions.get(code)})
     return {
         "view": view, "last": last, "rows": rows,
         "flags": [r for r in rows if r["flag"]],
+        "to_verify": [r for r in rows if r["verify"] and r["verify"]["due"]],
         "missing": [{"label": MISSING[m], "anchor": MISSING_ANCHOR.get(m, "situation-foyer")}
                     for m in view.facts.missing if m in MISSING],
         "notes": [NOTES[n] for n in (last.notes if last else []) if n in NOTES],
         "for_person": for_person, "RightCode": RightCode,
     }
+
+
+SECTION_LABELS = {"household": gettext_lazy("Le foyer (couple, enfants)"),
+                  "housing": gettext_lazy("Le logement"), "incomes": gettext_lazy("Les revenus"),
+                  "health": gettext_lazy("Santé et études"),
+                  "received": gettext_lazy("Les aides déjà reçues")}
+
+
+def provenance_rows(situation) -> list[dict]:
+    """Who gave each part of the situation, and when (the person's own answers first)."""
+    rows = []
+    for section, entry in ((situation.provenance or {}) if situation else {}).items():
+        at = parse_datetime(entry.get("at", ""))
+        rows.append({"section": SECTION_LABELS.get(section, section),
+                     "by_person": entry.get("source") == "person",
+                     "by": entry.get("by", ""), "organisation": entry.get("organisation", ""),
+                     "at": timezone.localtime(at) if at else None})
+    rows.sort(key=lambda r: (not r["by_person"], str(r["section"])))
+    return rows
 
 
 def _pro_context(request, person, path, view, forms=None, month_form=None) -> dict:
@@ -99,6 +133,7 @@ def _pro_context(request, person, path, view, forms=None, month_form=None) -> di
         forms = SituationForms(initial=initial, members=members, incomes=incomes)
     return {
         "person": person, "path": path, "forms": forms,
+        "provenance": provenance_rows(view.situation),
         "month_form": month_form or MonthForm(auto_id="estimation-%s"),
         "poll_url": reverse("rights:pro_result", kwargs={"public_id": person.public_id}),
         **result_context(view, for_person=False),
