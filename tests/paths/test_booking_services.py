@@ -204,3 +204,37 @@ def test_a_slot_passed_meanwhile_cannot_be_chosen(actor, followed_path):
         booking_choose_by_link(raw_token=created.raw_token, slot_id=slot.pk)
     assert exc.value.code == "slot_in_past"
     assert invitation_for_link(created.raw_token)  # still usable for another slot
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_uses_of_the_link_create_one_appointment(org, referent, followed_path):
+    """Two requests with the same link at the same instant: the row lock lets one book and
+    the other is refused (PostgreSQL; SQLite serialises writes anyway)."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter")
+    actor = Actor(user=referent.user, membership=referent)
+    created = booking_invite(actor=actor, path=followed_path, slots=slots(), answer_by=deadline())
+    ids = [s.pk for s in created.invitation.slots.all()]
+    barrier, results = threading.Barrier(2), []
+
+    def choose(slot_id):
+        try:
+            barrier.wait()
+            booking_choose_by_link(raw_token=created.raw_token, slot_id=slot_id)
+            results.append("booked")
+        except (NotFound, Conflict) as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=choose, args=(pk,)) for pk in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["booked", "link_used"]
+    assert TimelineEvent.objects.filter(path=followed_path, kind=EventKind.APPOINTMENT).count() == 1
