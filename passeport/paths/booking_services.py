@@ -170,7 +170,7 @@ def _check_answerable(invitation: BookingInvitation) -> None:
 def slot_description(slot: BookingSlot, with_name: str) -> str:
     local = timezone.localtime(slot.starts_at)
     parts = [_("Le %(day)s à %(hour)s, %(min)s minutes, avec %(name)s.") % {
-        "day": date_format(local.date(), "l j F Y"), "hour": local.strftime("%H:%M"),
+        "day": date_format(local.date(), "l j F Y"), "hour": f"{local.hour} h {local.minute:02d}",
         "min": slot.duration_minutes, "name": with_name}]
     parts.append(str(BookingMode(slot.mode).label) + (f" : {slot.place}" if slot.place else ""))
     return "\n".join(parts)

@@ -79,7 +79,7 @@ def test_person_picks_a_slot_on_a_small_phone(live_server, browser, axe):
     assert "Annaig" not in page.content() and person.public_id not in page.content()
     assert no_horizontal_scroll(page)
     axe.check(page, "choisir son rendez-vous (lien)")
-    button = page.get_by_role("button", name=re.compile("14:30"))
+    button = page.get_by_role("button", name=re.compile("14 h 30"))
     box = button.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 250  # a big target on a small screen
     button.click()
