@@ -136,3 +136,21 @@ class ContractKind(models.TextChoices):
     PREMIERES_HEURES = "premieres_heures", _("Premières heures")
     CDDI = "cddi", _("CDDI")
     OTHER = "other", _("Autre contrat")
+
+
+class BookingMode(models.TextChoices):
+    """How a proposed appointment slot takes place."""
+
+    ON_SITE = "on_site", _("Sur place")
+    PHONE = "phone", _("Par téléphone")
+    VIDEO = "video", _("En visio")
+
+
+class BookingStatus(models.TextChoices):
+    """Where an invitation to book an appointment stands. "Without answer" is not stored:
+    it is a pending invitation whose deadline has passed (`BookingInvitation.is_expired`)."""
+
+    PENDING = "pending", _("En attente de réponse")
+    BOOKED = "booked", _("Créneau choisi")
+    DECLINED = "declined", _("Aucun créneau ne convient")
+    CANCELLED = "cancelled", _("Annulée")

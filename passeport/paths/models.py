@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +15,8 @@ from passeport.people.models import Person
 from .enums import (
     ActionStatus,
     AppointmentOutcome,
+    BookingMode,
+    BookingStatus,
     ContractKind,
     EducationLevel,
     EmploymentStatus,
@@ -243,3 +247,101 @@ class WorkHoursStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours_per_week} h/semaine depuis le {self.starts_on:%d/%m/%Y}"
+
+
+class BookingInvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=BookingStatus.PENDING)
+
+    def unanswered(self, today=None):
+        """Pending invitations whose deadline has passed."""
+        return self.pending().filter(answer_by__lt=today or timezone.localdate())
+
+
+class BookingInvitation(models.Model):
+    """An invitation to book an appointment: the référent proposes slots, the person
+    picks one ("invited rather than summoned"), or says none suits them. Choosing a slot
+    creates the appointment (a timeline event) recorded in `appointment`: at most once.
+
+    A person without an account answers through a single-use link; only the SHA-256 of
+    its token is stored, and the link stops working at the deadline or once used."""
+
+    path = models.ForeignKey(Path, on_delete=models.CASCADE, related_name="booking_invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    referent = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("avec"))
+    motive = models.CharField(_("motif"), max_length=200, blank=True)
+    answer_by = models.DateField(_("répondre avant le"))
+    status = models.CharField(max_length=12, choices=BookingStatus.choices,
+                              default=BookingStatus.PENDING)
+    chosen_slot = models.OneToOneField("BookingSlot", on_delete=models.SET_NULL, null=True,
+                                       blank=True, related_name="+")
+    appointment = models.OneToOneField(TimelineEvent, on_delete=models.SET_NULL, null=True,
+                                       blank=True, related_name="booking_invitation")
+    decline_message = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_via = models.CharField(max_length=8, blank=True)  # "space" | "link"
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    token_used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BookingInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="booked") | Q(chosen_slot__isnull=False, answered_at__isnull=False),
+                name="booking_booked_has_slot"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "cancelled"]) | Q(answered_at__isnull=False),
+                name="booking_answer_dated"),
+        ]
+        indexes = [models.Index(fields=["path", "status"], name="booking_path_status"),
+                   models.Index(fields=["organisation", "status", "answer_by"],
+                                name="booking_org_status_deadline")]
+
+    def __str__(self) -> str:
+        return f"Invitation à prendre rendez-vous ({self.get_status_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == BookingStatus.PENDING and self.answer_by < timezone.localdate()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == BookingStatus.PENDING and not self.is_expired
+
+    @property
+    def with_name(self) -> str:
+        if self.referent_id and self.referent.user_id:
+            return self.referent.user.get_full_name() or self.organisation.name
+        return self.organisation.name
+
+
+class BookingSlot(models.Model):
+    """One proposed slot of an invitation."""
+
+    invitation = models.ForeignKey(BookingInvitation, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("début"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("durée (minutes)"), validators=[MinValueValidator(10), MaxValueValidator(240)])
+    mode = models.CharField(_("modalité"), max_length=8, choices=BookingMode.choices,
+                            default=BookingMode.ON_SITE)
+    place = models.CharField(_("lieu ou précision"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gte=10, duration_minutes__lte=240),
+                                   name="booking_slot_duration_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.starts_at):%d/%m/%Y %H:%M} ({self.duration_minutes} min)"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)

@@ -4,7 +4,10 @@ For the apps above it (e.g. `interop`'s webhooks), sent inside the transaction o
 change, with `sender=Path`, `path` and `actor`:
 
 - `path_opened`: a path was opened (`path_open`, also through `person_enrol`);
-- `path_closed`: a path was closed (`path_set_status` to closed).
+- `path_closed`: a path was closed (`path_set_status` to closed);
+- `booking_invited`: a référent invited the person to choose an appointment slot
+  (`booking_services.booking_invite`), with `invitation` and `raw_token` (the single-use
+  link's token for a person without an account, else ""); `rupture` sends the message.
 
 From the apps above it, to write in a person's path timeline so that `paths` records
 every change of the path in one place without importing them:
@@ -20,3 +23,4 @@ from django.dispatch import Signal
 path_opened = Signal()
 path_closed = Signal()
 job_event = Signal()
+booking_invited = Signal()

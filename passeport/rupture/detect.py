@@ -21,7 +21,14 @@ from django.utils import timezone
 from passeport.directory.enums import OrientationStatus
 from passeport.directory.models import Orientation
 from passeport.paths.enums import ActionStatus, AppointmentOutcome, EventKind
-from passeport.paths.models import Action, DiagnosticEntry, Path, TimelineEvent, WorkHoursStep
+from passeport.paths.models import (
+    Action,
+    BookingInvitation,
+    DiagnosticEntry,
+    Path,
+    TimelineEvent,
+    WorkHoursStep,
+)
 from passeport.vault.enums import DocumentCategory
 from passeport.vault.models import Document, Share
 
@@ -267,6 +274,19 @@ def compute(paths: list[Path], today: date | None = None, *, thresholds: Thresho
                     SignalKind.SEVERE_FREIN, f"f{e.pk}", e.assessed_on,
                     (today - e.assessed_on).days,
                     {"theme": e.theme, "theme_label": str(e.get_theme_display())}))
+
+    # 10. An invitation to choose an appointment slot, still without answer after its
+    # deadline (the oldest is the cause; answering or cancelling it clears the signal).
+    for path_id, pk, answer_by, org_name in (
+            BookingInvitation.objects.filter(**in_batch, status="pending", answer_by__lt=today)
+            .order_by("path_id", "answer_by", "id")
+            .values_list("path_id", "pk", "answer_by", "organisation__name")):
+        if path_id in out and not any(s.kind == SignalKind.BOOKING_UNANSWERED for s in out[path_id]):
+            since = answer_by + timedelta(days=1)
+            out[path_id].append(Signal(SignalKind.BOOKING_UNANSWERED, f"b{pk}", since,
+                                       (today - since).days,
+                                       {"invitation": pk, "answer_by": answer_by.isoformat(),
+                                        "organisation": org_name}))
 
     for signals in out.values():
         signals.sort(key=lambda s: (-s.weight, s.since))

@@ -14,6 +14,7 @@ class SignalKind(models.TextChoices):
     WORK_HOURS_DOWN = "hours_down", _("Heures de travail en baisse")
     NO_REFERENT = "no_referent", _("Parcours sans référent")
     SEVERE_FREIN = "severe_frein", _("Frein bloquant sans action")
+    BOOKING_UNANSWERED = "booking_unanswered", _("Invitation à un rendez-vous sans réponse")
 
 
 # Transparent priority: the score of a person is the sum of the weights of their active
@@ -31,6 +32,7 @@ WEIGHTS: dict[str, int] = {
     SignalKind.RIGHT_ENDING: 2,
     SignalKind.WORK_HOURS_DOWN: 2,
     SignalKind.SEVERE_FREIN: 2,
+    SignalKind.BOOKING_UNANSWERED: 2,
     SignalKind.ACTION_OVERDUE: 1,
 }
 

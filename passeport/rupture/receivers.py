@@ -9,6 +9,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from passeport.paths.models import Action, TimelineEvent
+from passeport.paths.signals import booking_invited
 
 from .models import Alert
 
@@ -30,3 +31,11 @@ def event_saved(sender, instance: TimelineEvent, raw=False, **kwargs):
 def action_saved(sender, instance: Action, raw=False, **kwargs):
     if not raw:
         _refresh_later(instance.path_id)
+
+
+@receiver(booking_invited, dispatch_uid="rupture_booking_invited")
+def booking_invited_receiver(sender, invitation, raw_token: str, **kwargs):
+    """Send the invitation to choose a slot once it is committed."""
+    from .booking import booking_message_send
+
+    transaction.on_commit(lambda: booking_message_send(invitation.pk, raw_token))

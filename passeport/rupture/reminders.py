@@ -30,7 +30,7 @@ from passeport.core.services import audit_record_many
 from passeport.core.sms import SmsError, mobile_number, send_sms
 from passeport.core.text import date_fr
 from passeport.paths.enums import ActionStatus, AppointmentOutcome, EventKind
-from passeport.paths.models import Action, TimelineEvent
+from passeport.paths.models import Action, BookingInvitation, TimelineEvent
 from passeport.people.enums import ConsentScope
 from passeport.people.models import Consent, Person
 
@@ -193,6 +193,11 @@ class NoShowFigures:
     without_reminder: int
     without_reminder_missed: int
     days: int
+    # Slots chosen by the person (booking invitations) vs fixed by the référent.
+    chosen: int = 0
+    chosen_missed: int = 0
+    fixed: int = 0
+    fixed_missed: int = 0
 
     @staticmethod
     def _rate(missed: int, total: int) -> float | None:
@@ -207,30 +212,48 @@ class NoShowFigures:
         return self._rate(self.without_reminder_missed, self.without_reminder)
 
     @property
+    def rate_chosen(self) -> float | None:
+        return self._rate(self.chosen_missed, self.chosen)
+
+    @property
+    def rate_fixed(self) -> float | None:
+        return self._rate(self.fixed_missed, self.fixed)
+
+    @property
     def total(self) -> int:
         return self.with_reminder + self.without_reminder
 
 
 def noshow_figures(organisation_id: int, *, today: date | None = None, days: int = 90) -> NoShowFigures:
     """Appointments of the organisation in the last `days` days whose outcome is known
-    (held or missed; excused and cancelled do not count), with and without a reminder."""
+    (held or missed; excused and cancelled do not count), with and without a reminder, and
+    chosen by the person (through a booking invitation) or fixed by the référent."""
     today = today or timezone.localdate()
     reminded = Reminder.objects.filter(event=OuterRef("pk"), status=ReminderStatus.SENT)
+    chosen = BookingInvitation.objects.filter(appointment=OuterRef("pk"))
     base = (TimelineEvent.objects
             .filter(kind=EventKind.APPOINTMENT,
                     appointment_outcome__in=[AppointmentOutcome.HELD, AppointmentOutcome.MISSED],
                     occurred_at__date__gte=today - timedelta(days=days), occurred_at__date__lte=today)
             .filter(Q(organisation_id=organisation_id)
                     | Q(organisation__isnull=True, path__organisation_id=organisation_id))
-            .annotate(reminded=Exists(reminded)))
-    counts = {(r, o): n for r, o, n in base.order_by().values("reminded", "appointment_outcome")
-              .annotate(n=Count("pk")).values_list("reminded", "appointment_outcome", "n")}
+            .annotate(reminded=Exists(reminded), chosen=Exists(chosen)))
+    rows = list(base.order_by().values("reminded", "chosen", "appointment_outcome")
+                .annotate(n=Count("pk")).values_list("reminded", "chosen", "appointment_outcome", "n"))
+
+    def count(reminded=None, chosen=None, outcome=None) -> int:
+        return sum(n for r, c, o, n in rows
+                   if (reminded is None or r == reminded) and (chosen is None or c == chosen)
+                   and (outcome is None or o == outcome))
+
     return NoShowFigures(
-        with_reminder=counts.get((True, "held"), 0) + counts.get((True, "missed"), 0),
-        with_reminder_missed=counts.get((True, "missed"), 0),
-        without_reminder=counts.get((False, "held"), 0) + counts.get((False, "missed"), 0),
-        without_reminder_missed=counts.get((False, "missed"), 0),
-        days=days)
+        with_reminder=count(reminded=True),
+        with_reminder_missed=count(reminded=True, outcome="missed"),
+        without_reminder=count(reminded=False),
+        without_reminder_missed=count(reminded=False, outcome="missed"),
+        days=days,
+        chosen=count(chosen=True), chosen_missed=count(chosen=True, outcome="missed"),
+        fixed=count(chosen=False), fixed_missed=count(chosen=False, outcome="missed"))
 
 
 def choice_set(*, actor: Actor, person: Person, by_sms: bool, by_email: bool) -> ReminderChoice:

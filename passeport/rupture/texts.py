@@ -63,6 +63,9 @@ def explain(kind: str, days: int, ev: dict) -> str:
         if ev.get("referent_left"):
             return _("Le référent de parcours a quitté la structure")
         return _("Le parcours n'a pas de référent")
+    if kind == SignalKind.BOOKING_UNANSWERED:
+        return _("Invitation à choisir un rendez-vous sans réponse (date limite : %(d)s)") % {
+            "d": _d(ev["answer_by"])}
     if kind == SignalKind.SEVERE_FREIN:
         return ngettext("Frein bloquant « %(t)s » sans action depuis %(n)d jour",
                         "Frein bloquant « %(t)s » sans action depuis %(n)d jours", days) % {
@@ -92,6 +95,9 @@ def next_step(kind: str) -> str:
                                       "baisse des heures."),
         SignalKind.NO_REFERENT: _("Désigner un référent de parcours."),
         SignalKind.SEVERE_FREIN: _("Proposer une action ou une orientation sur ce frein."),
+        SignalKind.BOOKING_UNANSWERED: _("Appeler la personne : les créneaux ne lui "
+                                         "convenaient peut-être pas, ou le message ne lui est "
+                                         "pas parvenu."),
     }.get(kind, _("Faire le point avec la personne."))
 
 
@@ -128,6 +134,9 @@ def for_person(kind: str, days: int, ev: dict) -> str:
             "a": ev["from"], "b": ev["to"]}
     if kind == SignalKind.NO_REFERENT:
         return _("Personne n'est votre référent en ce moment.")
+    if kind == SignalKind.BOOKING_UNANSWERED:
+        return _("%(o)s vous a proposé des dates de rendez-vous. Vous n'avez pas encore "
+                 "choisi.") % {"o": ev["organisation"]}
     if kind == SignalKind.SEVERE_FREIN:
         return _("Une difficulté importante n'a pas encore de solution : %(t)s.") % {
             "t": ev["theme_label"]}
@@ -152,4 +161,5 @@ def for_person_next(kind: str) -> str:
         SignalKind.WORK_HOURS_DOWN: _("Parlez-en avec votre référent."),
         SignalKind.NO_REFERENT: _("La structure va vous donner un nouveau référent."),
         SignalKind.SEVERE_FREIN: _("Parlez-en avec votre référent."),
+        SignalKind.BOOKING_UNANSWERED: _("Appelez votre référent pour choisir un autre jour."),
     }.get(kind, _("Parlez-en avec votre référent."))

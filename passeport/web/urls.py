@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include(("passeport.web.interop.urls", "interop"))),
     path("", include(("passeport.web.jobs.urls", "jobs"))),
     path("", include(("passeport.web.skills.urls", "skills"))),
+    path("", include(("passeport.web.booking.urls", "booking"))),
     path("", include(("passeport.web.me.urls", "me"))),
     path("", include(("passeport.web.identity.urls", "identity"))),
 ]

@@ -201,6 +201,22 @@ def test_signals_of_a_batch_in_a_constant_number_of_queries(path, org, referent,
         TimelineEvent.objects.create(path=p, kind=EventKind.CONTACT, title="c", occurred_at=at(DAY0))
         paths.append(p)
     batch = [reload(p) for p in paths]
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         signals = detect.compute(batch, DAY0 + D(60))
     assert all(SignalKind.NO_CONTACT in {s.kind for s in signals[p.pk]} for p in paths)
+
+
+def test_booking_invitation_unanswered_raised_the_day_after_its_deadline(path, referent):
+    from passeport.paths.enums import BookingStatus
+    from passeport.paths.models import BookingInvitation
+    from passeport.rupture import texts
+
+    invitation = BookingInvitation.objects.create(path=path, organisation=path.organisation,
+                                                  referent=referent, answer_by=DAY0 + D(5))
+    assert SignalKind.BOOKING_UNANSWERED not in kinds(path, DAY0 + D(5))
+    signal = kinds(path, DAY0 + D(6))[SignalKind.BOOKING_UNANSWERED]
+    assert signal.cause == f"b{invitation.pk}" and signal.since == DAY0 + D(6) and signal.weight == 2
+    assert "sans réponse" in texts.explain(signal.kind, signal.days, signal.evidence)
+    assert "pas encore choisi" in texts.for_person(signal.kind, signal.days, signal.evidence)
+    BookingInvitation.objects.filter(pk=invitation.pk).update(status=BookingStatus.CANCELLED)
+    assert SignalKind.BOOKING_UNANSWERED not in kinds(path, DAY0 + D(6))

@@ -4,6 +4,7 @@
 def register(api) -> None:
     from . import directory, jobs, organisations, paths, persons, reporting, rights, rupture, vault
     from .access_requests import router as access_requests_router
+    from .booking import router as booking_router
     from .bundles import router as bundles_router
     from .skills import router as skills_router
     from .webhooks import router as webhooks_router
@@ -12,6 +13,7 @@ def register(api) -> None:
     api.add_router("/", persons.router, tags=["Personnes et consentements"])
     api.add_router("/access-requests", access_requests_router, tags=["Demandes d'accès"])
     api.add_router("/", paths.router, tags=["Parcours"])
+    api.add_router("/", booking_router, tags=["Rendez-vous choisis par la personne"])
     api.add_router("/directory", directory.router, tags=["Annuaire et orientations"])
     api.add_router("/vault", vault.router, tags=["Coffre-fort numérique"])
     api.add_router("/rights", rights.router, tags=["Droits"])

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from passeport.core.actor import Actor
 from passeport.core.errors import NotFound, PasseportError
+from passeport.paths.booking_selectors import invitations_open_for_person
 from passeport.paths.enums import (
     ActionStatus,
     AppointmentOutcome,
@@ -225,6 +226,7 @@ def home(request):
         "path_open": path is not None and path.status != PathStatus.CLOSED,
         "referent": referent,
         "space": _my_space(path),
+        "bookings": invitations_open_for_person(path),
         "message_form": MessageForm(auto_id="message-%s"),
         "pending_requests": access_requests_pending_for(person).count(),
     })

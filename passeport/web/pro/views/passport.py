@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from passeport.core.errors import PasseportError
 from passeport.core.selectors import members_of
+from passeport.paths.booking_selectors import invitations_unanswered
 from passeport.paths.enums import ActionStatus, Benefit, ObjectiveStatus, PathStatus
 from passeport.paths.selectors import diagnostic_history, path_get_for, path_members, path_view
 from passeport.paths.services import (
@@ -153,6 +154,7 @@ def passport_context(request, actor, person, path, **overrides) -> dict:
             "benefit_labels": [Benefit(b).label for b in path.benefits if b in Benefit.values],
             "referent_form": ReferentForm(members=members,
                                           initial={"referent": path.referent_id}),
+            "booking_unanswered": invitations_unanswered(path),
         })
         # The référent (or anyone of the organisation when nobody is the référent)
         # has now seen what the person added; the badges show one last time.

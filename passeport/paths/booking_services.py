@@ -1,0 +1,287 @@
+"""Writes of the booking invitations ("invited rather than summoned"): the référent
+proposes 2 to 10 slots, the person picks one (in their space or through a single-use
+link) or answers that none suits them.
+
+Choosing a slot creates the appointment on the path's timeline (the usual appointment
+event, outcome "prévu"), so that the reminders and the no-show tracking of `rupture`
+apply; the row is locked, so a second choice (or a second use of the link) is refused
+and exactly one appointment is created. The messages to the person are sent by the
+`rupture` app, which hears `signals.booking_invited` (paths sits below it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from passeport.core.actor import Actor
+from passeport.core.enums import AuditAction
+from passeport.core.errors import Conflict, NotFound, PasseportError
+from passeport.core.services import audit_record
+from passeport.core.text import date_fr
+from passeport.people.enums import ConsentScope
+from passeport.people.selectors import active_consent
+
+from . import signals
+from .enums import AppointmentOutcome, BookingMode, BookingStatus, EventKind, PathStatus
+from .models import BookingInvitation, BookingSlot, Path, TimelineEvent
+from .perms import ensure_professional, is_the_person
+
+MIN_SLOTS = 2
+MAX_SLOTS = 10
+MOTIVE_MAX = 200
+PLACE_MAX = 200
+MAX_DAYS_AHEAD = 365
+
+
+@dataclass(frozen=True)
+class SlotIn:
+    starts_at: datetime
+    duration_minutes: int
+    mode: str = BookingMode.ON_SITE
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class InvitationCreated:
+    invitation: BookingInvitation
+    raw_token: str  # the link's token, only for a person without an account ("" otherwise)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _slot_error(index: int, message: str, code: str) -> PasseportError:
+    return PasseportError(_("Créneau %(n)s : %(msg)s") % {"n": index + 1, "msg": message},
+                          code=code, field="slots", details={"slot": index})
+
+
+def _check_slots(slots: list[SlotIn], now: datetime) -> list[SlotIn]:
+    if not MIN_SLOTS <= len(slots) <= MAX_SLOTS:
+        raise PasseportError(
+            _("Proposez entre %(min)s et %(max)s créneaux.") % {"min": MIN_SLOTS, "max": MAX_SLOTS},
+            code="slots_count", field="slots")
+    for i, slot in enumerate(slots):
+        if timezone.is_naive(slot.starts_at):
+            raise _slot_error(i, _("indiquez l'heure avec son fuseau."), "slot_invalid")
+        if slot.starts_at.year < now.year - 1:  # (before any arithmetic: no overflow)
+            raise _slot_error(i, _("cette date est passée. Proposez une date à venir."), "slot_in_past")
+        if slot.starts_at.year > now.year + 1 or slot.starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
+            raise _slot_error(i, _("proposez une date dans les %s jours qui viennent.") % MAX_DAYS_AHEAD,
+                              "slot_too_far")
+        if slot.starts_at <= now:
+            raise _slot_error(i, _("cette date est passée. Proposez une date à venir."), "slot_in_past")
+        if not 10 <= slot.duration_minutes <= 240:
+            raise _slot_error(i, _("la durée doit être entre 10 et 240 minutes."), "slot_duration")
+        if slot.mode not in BookingMode.values:
+            raise _slot_error(i, _("choisissez sur place, par téléphone ou en visio."), "slot_mode")
+        if slot.mode == BookingMode.ON_SITE and not slot.place.strip():
+            raise _slot_error(i, _("indiquez le lieu du rendez-vous."), "slot_place_required")
+        if len(slot.place) > PLACE_MAX:
+            raise _slot_error(i, _("le lieu fait au plus %s caractères.") % PLACE_MAX, "slot_place_long")
+    order = sorted(range(len(slots)), key=lambda i: slots[i].starts_at)
+    for before, after in zip(order, order[1:], strict=False):
+        end = slots[before].starts_at + timedelta(minutes=slots[before].duration_minutes)
+        if slots[after].starts_at < end:
+            first, second = sorted((before, after))
+            raise _slot_error(second, _("il chevauche le créneau %s. Proposez des créneaux "
+                                        "qui ne se recouvrent pas.") % (first + 1), "slots_overlap")
+    return slots
+
+
+def _audit(actor: Actor, invitation: BookingInvitation, action: str, object_type: str, object_id,
+           **detail) -> None:
+    consent = active_consent(invitation.path.person, invitation.organisation_id, ConsentScope.PATH)
+    audit_record(actor, action=action, object_type=object_type, object_id=object_id,
+                 person_uid=invitation.path.person.public_id,
+                 consent_id=consent.pk if consent else None, detail=detail)
+
+
+@transaction.atomic
+def booking_invite(*, actor: Actor, path: Path, slots: list[SlotIn], answer_by: date,
+                   motive: str = "") -> InvitationCreated:
+    """The référent invites the person to choose one of `slots` before `answer_by`."""
+    ensure_professional(actor, path)
+    if path.status == PathStatus.CLOSED:
+        raise Conflict(_("Ce parcours est terminé."), code="path_closed")
+    now = timezone.now()
+    slots = _check_slots(list(slots), now)
+    motive = " ".join(motive.split())
+    if len(motive) > MOTIVE_MAX:
+        raise PasseportError(_("Le motif fait au plus %s caractères.") % MOTIVE_MAX,
+                             code="motive_too_long", field="motive")
+    today = timezone.localdate()
+    if answer_by < today:
+        raise PasseportError(_("La date limite de réponse est passée. Choisissez aujourd'hui "
+                               "ou une date à venir."), code="deadline_in_past", field="answer_by")
+    last_day = max(timezone.localdate(s.starts_at) for s in slots)
+    if answer_by > last_day:
+        raise PasseportError(_("La date limite de réponse est après le dernier créneau "
+                               "(%s). Choisissez une date plus proche.") % date_fr(last_day, "j F Y"),
+                             code="deadline_after_slots", field="answer_by")
+    org = actor.organisation
+    referent = actor.membership
+    if referent is None and path.referent_id and path.referent.organisation_id == org.pk:
+        referent = path.referent
+    raw = "" if path.person.user_id else secrets.token_urlsafe(32)
+    invitation = BookingInvitation.objects.create(
+        path=path, organisation=org, referent=referent, motive=motive, answer_by=answer_by,
+        token_hash=token_hash(raw) if raw else None, created_by=actor.user)
+    BookingSlot.objects.bulk_create([
+        BookingSlot(invitation=invitation, starts_at=s.starts_at, duration_minutes=s.duration_minutes,
+                    mode=s.mode, place=s.place.strip()) for s in sorted(slots, key=lambda s: s.starts_at)])
+    TimelineEvent.objects.create(
+        path=path, kind=EventKind.NOTE, author=actor.user, organisation=org,
+        title=_("Invitation à choisir un rendez-vous (%(n)s créneaux, réponse avant le %(d)s)") % {
+            "n": len(slots), "d": date_fr(answer_by, "j F Y")},
+        body=motive)
+    _audit(actor, invitation, AuditAction.CREATE, "booking_invitation", invitation.pk,
+           slots=len(slots), link=bool(raw))
+    signals.booking_invited.send(sender=BookingInvitation, invitation=invitation, raw_token=raw,
+                                 actor=actor)
+    return InvitationCreated(invitation=invitation, raw_token=raw)
+
+
+def _locked(invitation_id: int) -> BookingInvitation:
+    return (BookingInvitation.objects.select_for_update(of=("self",))
+            .select_related("path__person", "organisation").get(pk=invitation_id))
+
+
+def _check_answerable(invitation: BookingInvitation) -> None:
+    if invitation.status == BookingStatus.CANCELLED:
+        raise Conflict(_("Cette invitation a été annulée. Votre référent vous recontactera."),
+                       code="invitation_cancelled")
+    if invitation.status != BookingStatus.PENDING:
+        raise Conflict(_("Vous avez déjà répondu à cette invitation."), code="already_answered")
+    if invitation.is_expired:
+        raise Conflict(_("Le délai pour répondre est passé. Contactez votre référent pour "
+                         "prendre rendez-vous."), code="invitation_expired")
+    if invitation.path.status == PathStatus.CLOSED:
+        raise Conflict(_("Ce parcours est terminé."), code="path_closed")
+
+
+def slot_description(slot: BookingSlot, with_name: str) -> str:
+    local = timezone.localtime(slot.starts_at)
+    parts = [_("Le %(day)s à %(hour)s, %(min)s minutes, avec %(name)s.") % {
+        "day": date_fr(local.date(), "l j F Y"), "hour": f"{local.hour} h {local.minute:02d}",
+        "min": slot.duration_minutes, "name": with_name}]
+    parts.append(str(BookingMode(slot.mode).label) + (f" : {slot.place}" if slot.place else ""))
+    return "\n".join(parts)
+
+
+def _book(actor: Actor, invitation: BookingInvitation, slot_id: int, via: str) -> TimelineEvent:
+    _check_answerable(invitation)
+    slot = invitation.slots.filter(pk=slot_id).first()
+    if slot is None:
+        raise PasseportError(_("Choisissez un des créneaux proposés."), code="invalid_slot",
+                             field="slot")
+    now = timezone.now()
+    if slot.starts_at <= now:
+        raise PasseportError(_("Ce créneau est passé. Choisissez un autre créneau."),
+                             code="slot_in_past", field="slot")
+    title = (_("Rendez-vous choisi : %s") % invitation.motive if invitation.motive
+             else _("Rendez-vous choisi par la personne"))
+    event = TimelineEvent.objects.create(
+        path=invitation.path, kind=EventKind.APPOINTMENT, occurred_at=slot.starts_at,
+        title=title[:200], body=slot_description(slot, invitation.with_name),
+        author=actor.user, by_person=True, organisation=invitation.organisation,
+        appointment_outcome=AppointmentOutcome.PLANNED)
+    invitation.status = BookingStatus.BOOKED
+    invitation.chosen_slot = slot
+    invitation.appointment = event
+    invitation.answered_at = now
+    invitation.answered_via = via
+    invitation.token_used_at = now if invitation.token_hash else None
+    invitation.save(update_fields=["status", "chosen_slot", "appointment", "answered_at",
+                                   "answered_via", "token_used_at"])
+    _audit(actor, invitation, AuditAction.UPDATE, "booking_invitation", invitation.pk,
+           answer="booked", via=via, event=event.pk)
+    return event
+
+
+def _decline(actor: Actor, invitation: BookingInvitation, message: str, via: str) -> TimelineEvent:
+    _check_answerable(invitation)
+    message = message.strip()[:2000]
+    now = timezone.now()
+    event = TimelineEvent.objects.create(
+        path=invitation.path, kind=EventKind.MESSAGE, title=_("Aucun créneau ne me convient"),
+        body=message, author=actor.user, by_person=True, organisation=invitation.organisation)
+    invitation.status = BookingStatus.DECLINED
+    invitation.decline_message = message
+    invitation.answered_at = now
+    invitation.answered_via = via
+    invitation.token_used_at = now if invitation.token_hash else None
+    invitation.save(update_fields=["status", "decline_message", "answered_at", "answered_via",
+                                   "token_used_at"])
+    _audit(actor, invitation, AuditAction.UPDATE, "booking_invitation", invitation.pk,
+           answer="declined", via=via)
+    return event
+
+
+def _own(actor: Actor, invitation: BookingInvitation) -> BookingInvitation:
+    locked = _locked(invitation.pk)
+    if not is_the_person(actor, locked.path):
+        raise NotFound(_("Invitation introuvable."))
+    return locked
+
+
+@transaction.atomic
+def booking_choose(*, actor: Actor, invitation: BookingInvitation, slot_id: int) -> TimelineEvent:
+    """The person, in their space, picks a slot: the appointment is created."""
+    return _book(actor, _own(actor, invitation), slot_id, "space")
+
+
+@transaction.atomic
+def booking_decline(*, actor: Actor, invitation: BookingInvitation, message: str = "") -> TimelineEvent:
+    """The person, in their space, answers that no slot suits them."""
+    return _decline(actor, _own(actor, invitation), message, "space")
+
+
+def _by_link(raw_token: str) -> BookingInvitation:
+    invitation = (BookingInvitation.objects.filter(token_hash=token_hash(raw_token or ""))
+                  .values_list("pk", flat=True).first())
+    if invitation is None:
+        raise NotFound(_("Ce lien n'est plus valable."), code="link_invalid")
+    locked = _locked(invitation)
+    if locked.token_used_at is not None:
+        raise NotFound(_("Ce lien a déjà servi."), code="link_used")
+    return locked
+
+
+LINK_ACTOR = Actor(channel="web")  # the person through the link: no account, no organisation
+
+
+@transaction.atomic
+def booking_choose_by_link(*, raw_token: str, slot_id: int) -> TimelineEvent:
+    """The person without an account picks a slot through the single-use link."""
+    return _book(LINK_ACTOR, _by_link(raw_token), slot_id, "link")
+
+
+@transaction.atomic
+def booking_decline_by_link(*, raw_token: str, message: str = "") -> TimelineEvent:
+    return _decline(LINK_ACTOR, _by_link(raw_token), message, "link")
+
+
+@transaction.atomic
+def booking_cancel(*, actor: Actor, invitation: BookingInvitation) -> BookingInvitation:
+    """The référent withdraws a pending invitation; its link stops working."""
+    ensure_professional(actor, invitation.path)
+    invitation = _locked(invitation.pk)
+    if invitation.status != BookingStatus.PENDING:
+        raise Conflict(_("La personne a déjà répondu à cette invitation."), code="already_answered")
+    invitation.status = BookingStatus.CANCELLED
+    invitation.token_used_at = timezone.now() if invitation.token_hash else None
+    invitation.save(update_fields=["status", "token_used_at"])
+    TimelineEvent.objects.create(path=invitation.path, kind=EventKind.NOTE, author=actor.user,
+                                 organisation=actor.organisation,
+                                 title=_("Invitation à choisir un rendez-vous annulée"))
+    _audit(actor, invitation, AuditAction.UPDATE, "booking_invitation", invitation.pk,
+           status="cancelled")
+    return invitation
