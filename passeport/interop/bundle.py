@@ -161,6 +161,64 @@ def bundle_errors(data) -> list[dict]:
              "message": e.message[:300]} for e in errors[:20]]
 
 
+def bundle_check(data) -> None:
+    """Refuse a file that is not a valid bundle of this format, with a French message
+    (the unknown format or version said plainly, else the first schema error) and every
+    error in `details["errors"]`."""
+    from django.utils.translation import gettext as _
+
+    from passeport.core.errors import PasseportError
+
+    errors = bundle_errors(data)
+    if not errors:
+        return
+    if not isinstance(data, dict) or data.get("$schema") != BUNDLE_SCHEMA_URI:
+        message = _("Ce fichier n'est pas un passeport exporté par Passeport (son identifiant "
+                    "de format « $schema » devrait être « %(uri)s »).") % {"uri": BUNDLE_SCHEMA_URI}
+    elif data.get("format_version") != BUNDLE_VERSION:
+        message = _("Cette version de passeport (%(found)s) n'est pas lue par cette instance, "
+                    "qui lit la version %(version)s.") % {
+            "found": data.get("format_version", "?"), "version": BUNDLE_VERSION}
+    else:
+        message = _("Ce fichier n'est pas un passeport valide : %(where)s : %(what)s") % {
+            "where": errors[0]["path"], "what": errors[0]["message"]}
+    raise PasseportError(message, code="invalid_bundle", field="bundle",
+                         details={"errors": errors})
+
+
+def bundle_refs(data: dict) -> list[str]:
+    """The `ref` of every item an import would create (paths and their items, access log)."""
+    refs = []
+    for p in data["paths"]:
+        refs.append(p["ref"])
+        for key in ("objectives", "diagnostic", "actions", "timeline", "work_hours"):
+            refs.extend(item["ref"] for item in p[key])
+    refs.extend(e["ref"] for e in data["access_log"])
+    return refs
+
+
+def bundle_summary(data: dict) -> dict:
+    """What a valid bundle holds, counted (nothing read from or written to the database)."""
+    paths = data["paths"]
+    person = data["person"]
+    return {
+        "public_id": person["public_id"],
+        "first_name": person.get("first_name") or "",
+        "last_name": person.get("last_name") or "",
+        "birth_date": person.get("birth_date"),
+        "source": data["source"]["instance"],
+        "source_title": data["source"].get("title") or "",
+        "exported_at": data["exported_at"],
+        "paths": len(paths),
+        "open_paths": sum(1 for p in paths if p["status"] != "closed"),
+        **{key: sum(len(p[key]) for p in paths)
+           for key in ("objectives", "diagnostic", "actions", "timeline", "work_hours")},
+        "documents": len(data["documents"]),
+        "rights_checks": len(data["rights_checks"]),
+        "access_log": len(data["access_log"]),
+    }
+
+
 # --- PDF summary ----------------------------------------------------------------------
 
 def _latin(text) -> str:

@@ -49,3 +49,23 @@ def bundle_for(actor: Actor, public_id: str) -> dict:
     audit_record(actor, action=AuditAction.EXPORT, object_type="bundle",
                  object_id=bundle["export_id"][:40], person_uid=person.public_id)
     return bundle
+
+
+def bundle_preview(actor: Actor, data) -> dict:
+    """What importing `data` into the actor's organisation would do, without writing
+    anything: the bundle is checked (PasseportError `invalid_bundle` as the import would
+    raise), counted, and compared with what was already imported from its source."""
+    from passeport.people.models import Person
+
+    from .bundle import bundle_check, bundle_refs, bundle_summary
+    from .models import ImportedRecord
+
+    bundle_check(data)
+    summary = bundle_summary(data)
+    refs = bundle_refs(data)
+    done = set(ImportedRecord.objects.filter(source=summary["source"], ref__in=refs)
+               .values_list("ref", flat=True))
+    summary["person_present"] = Person.objects.filter(public_id=summary["public_id"]).exists()
+    summary["new_items"] = len(set(refs) - done)
+    summary["already_imported"] = len(done)
+    return summary

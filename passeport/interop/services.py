@@ -43,6 +43,14 @@ def _require_admin(actor: Actor, organisation: Organisation) -> None:
         raise Forbidden(_("Réservé aux administrateurs de la structure."), code="admin_required")
 
 
+def _require_importer(actor: Actor, organisation: Organisation) -> None:
+    """Importing a passport adds a person to the whole caseload: managers and administrators."""
+    if (actor.membership is None or not actor.membership.sees_whole_caseload
+            or actor.organisation_id != organisation.pk):
+        raise Forbidden(_("Réservé aux responsables et aux administrateurs de la structure."),
+                        code="admin_required")
+
+
 def _is_loopback(host: str) -> bool:
     if host in LOOPBACK_HOSTS:
         return True
@@ -443,14 +451,14 @@ def bundle_import(*, actor: Actor, organisation: Organisation, data, consent_met
     from passeport.people.enums import ConsentMethod, ConsentScope
     from passeport.people.services import consent_grant
 
-    from .bundle import IDENTITY_FIELDS, bundle_errors, source_id
+    from .bundle import IDENTITY_FIELDS, bundle_check, source_id
     from .models import BundleImport, ImportedRecord
 
     if actor.organisation_id != organisation.pk and actor.channel != "system":
         raise Forbidden(_("Vous importez pour votre structure seulement."),
                         code="own_organisation_only")
     if actor.channel != "system":
-        _require_admin(actor, organisation)
+        _require_importer(actor, organisation)
     if not attested:
         raise PasseportError(
             _("Confirmez que la personne est d'accord pour que son passeport soit importé "
@@ -461,11 +469,7 @@ def bundle_import(*, actor: Actor, organisation: Organisation, data, consent_met
     if not (purpose or "").strip():
         raise PasseportError(_("Dites pour quoi faire la personne donne son accord."),
                              code="consent_required", field="purpose")
-    errors = bundle_errors(data)
-    if errors:
-        raise PasseportError(_("Ce fichier n'est pas un passeport valide : %(where)s : %(what)s")
-                             % {"where": errors[0]["path"], "what": errors[0]["message"]},
-                             code="invalid_bundle", field="bundle", details={"errors": errors})
+    bundle_check(data)
     source = data["source"]["instance"]
     p = data["person"]
     person = Person.objects.filter(public_id=p["public_id"]).first()

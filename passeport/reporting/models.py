@@ -40,6 +40,8 @@ class Operation(models.Model):
     ends_on = models.DateField(_("date de fin"))
     territory = models.CharField(_("territoire"), max_length=120, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Closed (archived): kept with its participants for the reporting, no new enrolment.
+    closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
 
     objects = OperationQuerySet.as_manager()
 
@@ -52,6 +54,10 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     @property
     def has_participants(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from passeport.core.enums import AuditAction
 from passeport.core.errors import NotFound
 from passeport.core.services import audit_record_many
 from passeport.people.enums import ConsentScope
-from passeport.people.models import Consent
+from passeport.people.models import Consent, Person
 
 from .enums import SENSITIVE_FIELDS, EntryStatus, FollowUpStatus
 from .indicators import complete_q, setting
@@ -58,6 +59,25 @@ def participations_of(actor: Actor, operation: Operation, *, audit: bool = True)
     rows = list(Participation.objects.filter(operation=operation).select_related("person")
                 .order_by("entry_on", "pk"))
     return audit_shown(actor, rows) if audit else rows
+
+
+PARTICIPANTS_PAGE_SIZE = 50
+PARTICIPANT_STATUSES = {"en-cours": Q(exit_on__isnull=True), "sortis": Q(exit_on__isnull=False)}
+
+
+def participations_page(actor: Actor, operation: Operation, *, search: str = "", status: str = "",
+                        page_number=None, per_page: int = PARTICIPANTS_PAGE_SIZE) -> Page:
+    """One page of the operation's participants, filtered by name or passport identifier and
+    by presence (`en-cours`, `sortis`); only the persons shown are audited."""
+    qs = (Participation.objects.filter(operation=operation).select_related("person")
+          .order_by("entry_on", "pk"))
+    if search.strip():
+        qs = qs.filter(person__in=Person.objects.search(search).values("pk"))
+    if status in PARTICIPANT_STATUSES:
+        qs = qs.filter(PARTICIPANT_STATUSES[status])
+    page = Paginator(qs, per_page).get_page(page_number)
+    page.object_list = audit_shown(actor, page.object_list)
+    return page
 
 
 def followups_due(actor: Actor, *, today: date | None = None) -> list[Participation]:

@@ -8,6 +8,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from passeport.core.actor import Actor
 from passeport.core.enums import AuditAction
@@ -43,6 +44,79 @@ def operation_create(*, actor: Actor, **data) -> Operation:
         raise Conflict(_("Une opération porte déjà ce numéro."), code="operation_code_taken", field="code")
     op.save()
     audit_record(actor, action=AuditAction.CREATE, object_type="esf_operation", object_id=op.pk)
+    return op
+
+
+def _require_operation_manager(actor: Actor, operation: Operation) -> None:
+    """Changing or removing an operation: managers and administrators of its organisation."""
+    membership = actor.membership
+    if (membership is None or not membership.sees_whole_caseload
+            or operation.organisation_id != actor.organisation_id):
+        raise Forbidden(_("Réservé aux responsables et aux administrateurs de la structure."),
+                        code="manager_required")
+
+
+@transaction.atomic
+def operation_update(*, actor: Actor, operation: Operation, **data) -> Operation:
+    """Change an operation (same rules as its creation). Its period must still hold the
+    entry date of every participant, and an operation with participants must last more
+    than one day."""
+    _require_operation_manager(actor, operation)
+    op = Operation.objects.select_for_update().get(pk=operation.pk)
+    changed = sorted(k for k in OPERATION_FIELDS if k in data and getattr(op, k) != data[k])
+    for key in changed:
+        setattr(op, key, data[key])
+    _check_operation(op)
+    if "code" in changed and Operation.objects.filter(
+            organisation=op.organisation, code=op.code).exclude(pk=op.pk).exists():
+        raise Conflict(_("Une opération porte déjà ce numéro."), code="operation_code_taken", field="code")
+    participations = Participation.objects.filter(operation=op)
+    if {"starts_on", "ends_on"} & set(changed) and participations.exists():
+        if not op.has_participants:
+            raise PasseportError(_("Cette opération a des participants : elle doit durer plus d'un jour."),
+                                 code="operation_too_short", field="ends_on")
+        outside = participations.exclude(entry_on__gte=op.starts_on, entry_on__lte=op.ends_on).count()
+        if outside:
+            raise PasseportError(
+                ngettext("%(n)s participant est entré en dehors de cette nouvelle période : "
+                         "gardez une période qui contient sa date d'entrée.",
+                         "%(n)s participants sont entrés en dehors de cette nouvelle période : "
+                         "gardez une période qui contient leurs dates d'entrée.", outside)
+                % {"n": outside},
+                code="participants_outside_period", field="starts_on")
+    op.save()
+    audit_record(actor, action=AuditAction.UPDATE, object_type="esf_operation", object_id=op.pk,
+                 detail={"fields": changed})
+    return op
+
+
+@transaction.atomic
+def operation_delete(*, actor: Actor, operation: Operation) -> None:
+    """Delete an operation that has no participant; one with participants is closed
+    instead (its data stay for the reporting)."""
+    _require_operation_manager(actor, operation)
+    op = Operation.objects.select_for_update().get(pk=operation.pk)
+    if Participation.objects.filter(operation=op).exists():
+        raise Conflict(_("Cette opération a des participants : elle ne peut pas être supprimée. "
+                         "Vous pouvez la clôturer."), code="operation_has_participants")
+    pk, code = op.pk, op.code
+    op.delete()
+    audit_record(actor, action=AuditAction.DELETE, object_type="esf_operation", object_id=pk,
+                 detail={"code": code})
+
+
+@transaction.atomic
+def operation_set_closed(*, actor: Actor, operation: Operation, closed: bool) -> Operation:
+    """Close (archive) an operation, or reopen it. A closed operation keeps its participants
+    and indicators, and takes no new enrolment."""
+    _require_operation_manager(actor, operation)
+    op = Operation.objects.select_for_update().get(pk=operation.pk)
+    if op.is_closed != closed:
+        op.closed_at = timezone.now() if closed else None
+        op.save(update_fields=["closed_at"])
+        audit_record(actor, action=AuditAction.UPDATE, object_type="esf_operation", object_id=op.pk,
+                     detail={"closed": closed})
+    operation.closed_at = op.closed_at
     return op
 
 
@@ -133,6 +207,9 @@ def participation_enrol(*, actor: Actor, operation: Operation, public_id: str, *
     counts once per operation: enrolling them again (re-entry) reopens the same row."""
     if operation.organisation_id != actor.organisation_id:
         raise Forbidden(_("Cette opération n'est pas celle de votre structure."))
+    if Operation.objects.filter(pk=operation.pk, closed_at__isnull=False).exists():
+        raise PasseportError(_("Cette opération est clôturée : rouvrez-la pour inscrire quelqu'un."),
+                             code="operation_closed")
     person = person_get_for(actor, public_id, scope=ConsentScope.PATH, what="esf_participation")
     path = Path.objects.filter(person=person).order_by("-opened_on", "-pk").first()
     existing = Participation.objects.select_for_update().filter(operation=operation, person=person).first()

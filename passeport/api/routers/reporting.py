@@ -139,7 +139,7 @@ def participation_list(request, op_id: int):
 @router.post("/operations/{op_id}/participations", response={201: ParticipationOut, codes_4xx: ErrorOut},
              summary="Inscrire une personne (données pré-remplies depuis le passeport)",
              description="404 sans accord de la personne ; 400 `operation_too_short` pour une opération "
-                         "d'un jour ou moins. Une nouvelle inscription de la même personne rouvre sa "
+                         "d'un jour ou moins ; 400 `operation_closed` pour une opération clôturée. Une nouvelle inscription de la même personne rouvre sa "
                          "participation (une personne compte une fois par opération).")
 def participation_post(request, op_id: int, payload: EnrolIn):
     a = actor(request)

@@ -1,8 +1,10 @@
 """Webhook pages of an organisation's administrators: subscriptions (create, stop) and
-the log of every delivery and attempt."""
+the log of every delivery and attempt. The import of a passport bundle (managers and
+administrators): upload and attest consent, preview (nothing written), confirm."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -14,17 +16,22 @@ from passeport.core.errors import PasseportError
 from passeport.interop.bundle import bundle_json, bundle_pdf
 from passeport.interop.selectors import (
     bundle_for,
+    bundle_preview,
     deliveries_of,
     subscription_get_for,
     subscriptions_of,
 )
-from passeport.interop.services import subscription_create, subscription_disable
+from passeport.interop.services import (
+    bundle_import,
+    subscription_create,
+    subscription_disable,
+)
 from passeport.web.context import actor_for
 from passeport.web.decorators import person_required, professional_required
 from passeport.web.forms import add_service_error
 from passeport.web.pro.forms import focus_first_error
 
-from .forms import SubscriptionForm
+from .forms import BundleConfirmForm, BundleUploadForm, SubscriptionForm, bundle_token
 
 
 def _admin_actor(request):
@@ -74,6 +81,73 @@ def webhook_disable(request, pk: int):
     messages.success(request, _("L'abonnement « %(name)s » est arrêté : plus rien ne sera envoyé.")
                      % {"name": sub.name})
     return redirect("interop:webhooks")
+
+
+def _importer_actor(request):
+    actor = actor_for(request)
+    if not actor.membership.sees_whole_caseload:
+        raise PermissionDenied
+    return actor
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"  # the pages show a person's identity
+    return response
+
+
+@professional_required
+def bundle_import_upload(request):
+    """Step 1 (form) and 2 (preview): the file is checked and counted, nothing is written."""
+    actor = _importer_actor(request)
+    form = BundleUploadForm(request.POST if request.method == "POST" else None,
+                            request.FILES if request.method == "POST" else None)
+    context = {"organisation": actor.organisation, "form": form}
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            preview = bundle_preview(actor, d["file"])
+        except PasseportError as exc:
+            form.add_error("file", exc.message)
+        else:
+            token = bundle_token(d["file"], {"method": d["consent_method"],
+                                             "purpose": d["purpose"], "attested": d["attested"]})
+            if len(token) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 10_000:
+                form.add_error("file", _("Ce fichier est trop gros pour cette page : importez-le "
+                                         "par l'API ou la commande « passport_import »."))
+            else:
+                context.update(preview=preview, confirm_form=BundleConfirmForm(
+                    initial={"token": token}), consent_method=dict(
+                        form.fields["consent_method"].choices)[d["consent_method"]],
+                    purpose=d["purpose"])
+    if form.errors:
+        focus_first_error(form)
+    return _no_store(render(request, "interop/bundle_import.html", context,
+                            status=400 if form.errors else 200))
+
+
+@professional_required
+@require_POST
+def bundle_import_confirm(request):
+    """Step 3: the import itself (the service checks everything again, writes all or
+    nothing, and audits it), then its result."""
+    actor = _importer_actor(request)
+    confirm = BundleConfirmForm(request.POST)
+    context = {"organisation": actor.organisation, "form": BundleUploadForm()}
+    if confirm.is_valid():
+        signed = confirm.cleaned_data["token"]
+        consent = signed["consent"]
+        try:
+            result = bundle_import(actor=actor, organisation=actor.organisation,
+                                   data=signed["bundle"], consent_method=consent["method"],
+                                   purpose=consent["purpose"], attested=consent["attested"])
+        except PasseportError as exc:
+            context["error"] = exc.message
+        else:
+            context["result"] = {**result, "new_items": sum(result["counts"].values())}
+            return _no_store(render(request, "interop/bundle_import.html", context))
+    else:
+        context["error"] = confirm.errors["token"][0]
+    return _no_store(render(request, "interop/bundle_import.html", context, status=400))
 
 
 def _own_bundle(request) -> dict:

@@ -7,6 +7,9 @@ from . import views
 urlpatterns = [
     path("pro/fse/", views.operation_list, name="operations"),
     path("pro/fse/operations/<int:pk>/", views.operation_detail, name="operation"),
+    path("pro/fse/operations/<int:pk>/modifier/", views.operation_edit, name="operation_edit"),
+    path("pro/fse/operations/<int:pk>/supprimer/", views.operation_delete_view, name="operation_delete"),
+    path("pro/fse/operations/<int:pk>/cloturer/", views.operation_close, name="operation_close"),
     path("pro/fse/operations/<int:pk>/inscrire/", views.participation_enrol_view, name="enrol"),
     path("pro/fse/operations/<int:pk>/qualite/", views.quality, name="quality"),
     path("pro/fse/operations/<int:pk>/export/<str:fmt>", views.export, name="export"),

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from passeport.core.enums import AuditAction
 from passeport.core.errors import PasseportError
@@ -29,10 +32,14 @@ from passeport.reporting.selectors import (
     operations_for,
     participation_get_for,
     participations_of,
+    participations_page,
 )
 from passeport.reporting.services import (
     followup_record,
     operation_create,
+    operation_delete,
+    operation_set_closed,
+    operation_update,
     participation_enrol,
     participation_update,
 )
@@ -76,17 +83,82 @@ def operation_list(request):
 
 
 @professional_required
+@vary_on_headers("HX-Request")
 def operation_detail(request, pk: int):
     actor = actor_for(request)
     op = operation_get_for(actor, pk)
+    search = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("statut", "")
+    page = participations_page(actor, op, search=search, status=status,
+                               page_number=request.GET.get("page"))
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=1,
+                                                                on_ends=1))
+    context = {"operation": op, "page": page, "search": search, "status": status,
+               "can_manage": actor.membership.sees_whole_caseload}
+    if getattr(request, "htmx", None):  # a pagination link: the participants only
+        return render(request, "reporting/_participants.html", context)
     start, end = _period(request)
     table = indicators_by_operation([op.pk], start=start, end=end)[op.pk]
     return render(request, "reporting/operation_detail.html", {
-        "operation": op, "lines": indicator_lines(table), "start": start, "end": end,
-        "gender_labels": [GENDER_LABELS[g] for g in (*GENDERS, "")],
-        "participations": participations_of(actor, op), "enrol_form": EnrolForm(),
+        **context, "lines": indicator_lines(table), "start": start, "end": end,
+        "gender_labels": [GENDER_LABELS[g] for g in (*GENDERS, "")], "enrol_form": EnrolForm(),
         "incomplete": incomplete_count(op), "count_incomplete": setting("COUNT_INCOMPLETE", False),
     })
+
+
+def _managed_operation(request, pk: int):
+    """The operation of the actor's organisation (404 otherwise), for its managers and
+    administrators (403 for the other members)."""
+    actor = actor_for(request)
+    op = operation_get_for(actor, pk)
+    if not actor.membership.sees_whole_caseload:
+        raise PermissionDenied
+    return actor, op
+
+
+@professional_required
+def operation_edit(request, pk: int):
+    actor, op = _managed_operation(request, pk)
+    form = OperationForm(request.POST or None, instance=operation_get_for(actor, pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            operation_update(actor=actor, operation=op, **form.cleaned_data)
+        except PasseportError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Opération modifiée."))
+            return redirect("reporting:operation", pk=op.pk)
+    return render(request, "reporting/operation_form.html", {"operation": op, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@professional_required
+def operation_delete_view(request, pk: int):
+    """GET: confirm (or explain why it cannot be deleted and offer to close it); POST: delete."""
+    actor, op = _managed_operation(request, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            operation_delete(actor=actor, operation=op)
+        except PasseportError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Opération « %(code)s » supprimée.") % {"code": op.code})
+            return redirect("reporting:operations")
+    return render(request, "reporting/operation_delete.html", {
+        "operation": op, "error": error, "n_participations": op.participations.count()},
+        status=400 if error else 200)
+
+
+@professional_required
+@require_POST
+def operation_close(request, pk: int):
+    actor, op = _managed_operation(request, pk)
+    closed = request.POST.get("action") != "rouvrir"
+    operation_set_closed(actor=actor, operation=op, closed=closed)
+    messages.success(request, _("Opération clôturée : elle reste dans les indicateurs et n'accepte "
+                                "plus d'inscription.") if closed else _("Opération rouverte."))
+    return redirect("reporting:operation", pk=op.pk)
 
 
 @professional_required
