@@ -187,6 +187,11 @@ def test_api_export_and_import(client, rich, person_actor, org_token):
     second = admin_api.post("/bundles/import", body).json()
     assert second["person_created"] is False and second["counts"] == {}
     assert token_api.post("/bundles/import", body).json()["code"] == "admin_required"
+    # a manager may import too (through the session), a référent may not
+    org = OrganisationFactory(name="PLIE de Cornouaille")
+    for role, status in ((Role.REFERENT, 403), (Role.MANAGER, 201)):
+        client.force_login(MembershipFactory(organisation=org, role=role).user)
+        assert JsonApi(client).post("/bundles/import", body).status_code == status
 
 
 def test_person_space_buttons_download_json_and_pdf(client, rich):

@@ -1,5 +1,5 @@
 """Passport portability: the person downloads their whole passport (JSON bundle, PDF
-summary); an organisation's administrator imports a bundle exported by another
+summary); an organisation's manager or administrator imports a bundle exported by another
 Passeport instance, attesting the person's consent. See docs/interop.md."""
 
 from __future__ import annotations
@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field
 
-from passeport.api.access import admin_membership
 from passeport.api.auth import actor
 from passeport.api.schemas import ErrorOut, PublicId, Text
+from passeport.core.errors import Forbidden
 from passeport.interop.bundle import bundle_pdf
 from passeport.interop.selectors import bundle_for
 from passeport.interop.services import bundle_import
@@ -58,13 +59,15 @@ def bundle_get_pdf(request, public_id: PublicId):
 
 @router.post("/bundles/import", response={201: BundleImportOut, codes_4xx: ErrorOut},
              summary="Importer le passeport d'une personne venant d'une autre instance "
-                     "(administrateurs, par session)",
+                     "(responsables et administrateurs, par session)",
              description="L'accord de la personne est attesté (`consent`) ; un bundle invalide "
                          "est refusé (`invalid_bundle`, rien n'est écrit) ; importer deux fois "
                          "ne crée rien la seconde fois.")
 def bundle_post(request, payload: BundleImportIn):
     a = actor(request)
-    admin_membership(a)
+    if a.membership is None:  # an API token cannot add a person to the whole caseload
+        raise Forbidden(_("Réservé aux responsables et aux administrateurs de la structure, "
+                          "connectés par session."), code="admin_required")
     result = bundle_import(actor=a, organisation=a.organisation, data=payload.bundle,
                            consent_method=payload.consent.method,
                            purpose=payload.consent.purpose, attested=payload.consent.attested)
