@@ -278,6 +278,9 @@ class AccessRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When the organisation's list of requests first showed the person's answer: until
+    # then the answer reads « nouvelle réponse ».
+    answer_seen_at = models.DateTimeField(null=True, blank=True)
 
     objects = AccessRequestQuerySet.as_manager()
 
@@ -313,6 +316,12 @@ class AccessRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.current_status == AccessRequestStatus.PENDING
+
+    @property
+    def is_new_answer(self) -> bool:
+        """The person answered and the organisation has not seen the answer yet."""
+        return (self.status in (AccessRequestStatus.ACCEPTED, AccessRequestStatus.REFUSED)
+                and self.answer_seen_at is None)
 
     @property
     def scope_labels(self) -> list[str]:

@@ -448,6 +448,35 @@ def access_request_create(
     return request
 
 
+def _access_request_answer_notify(request: AccessRequest) -> None:
+    """Tell the professional who asked that the person answered, by e-mail when they have
+    an address. The mail names only the decision and the passport number: not the
+    person's name nor anything else of the passport."""
+    user = request.requested_by
+    email = user.email if user is not None and user.is_active else ""
+    if not email:
+        return
+    decision = (_("acceptée") if request.status == AccessRequestStatus.ACCEPTED
+                else _("refusée"))
+    link = settings.PASSEPORT_BASE_URL.rstrip("/") + "/pro/demandes-acces/"
+    subject = _("Réponse à votre demande d'accès")
+    body = _(
+        "Bonjour,\n\nVotre demande d'accès au passeport n° %(number)s a été %(decision)s.\n\n"
+        "Voir vos demandes d'accès :\n%(link)s\n\n— Passeport\n"
+    ) % {"number": request.public_id, "decision": decision, "link": link}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+
+
+@transaction.atomic
+def access_requests_answers_seen(*, actor: Actor, requests) -> int:
+    """The organisation's list showed these requests: their answers are no longer new."""
+    ids = [r.pk for r in requests if r.is_new_answer and r.organisation_id == actor.organisation_id]
+    if not ids:
+        return 0
+    return AccessRequest.objects.filter(pk__in=ids, answer_seen_at__isnull=True).update(
+        answer_seen_at=timezone.now())
+
+
 def _access_request_to_decide(actor: Actor, access_request: AccessRequest) -> AccessRequest:
     """The request, locked, if the actor is its person and it is still pending."""
     request = (AccessRequest.objects.select_for_update()
@@ -484,6 +513,7 @@ def access_request_accept(*, actor: Actor, access_request: AccessRequest) -> lis
                  object_id=request.pk, person_uid=request.person.public_id,
                  detail={"decision": "accepted", "organisation": request.organisation.name,
                          "scopes": request.scopes, "consents": [c.pk for c in consents]})
+    _access_request_answer_notify(request)
     access_request.status, access_request.decided_at = request.status, request.decided_at
     return consents
 
@@ -499,5 +529,6 @@ def access_request_refuse(*, actor: Actor, access_request: AccessRequest) -> Acc
                  object_id=request.pk, person_uid=request.person.public_id,
                  detail={"decision": "refused", "organisation": request.organisation.name,
                          "scopes": request.scopes})
+    _access_request_answer_notify(request)
     access_request.status, access_request.decided_at = request.status, request.decided_at
     return access_request

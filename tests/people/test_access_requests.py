@@ -207,3 +207,32 @@ def test_throttled_per_member_and_per_organisation(outsider_actor, other_org, se
     # An hour later, the counter is free again.
     AccessRequest.objects.update(created_at=timezone.now() - dt.timedelta(minutes=61))
     ask(outsider_actor, numbers[7])
+
+
+@pytest.mark.parametrize(("decide", "word"), [(access_request_accept, "acceptée"),
+                                              (access_request_refuse, "refusée")])
+def test_the_professional_who_asked_is_told_the_decision_only(
+        outsider_actor, outsider, person, person_actor, decide, word,
+        django_capture_on_commit_callbacks):
+    req = ask(outsider_actor, person.public_id, message="Vu au forum")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(actor=person_actor, access_request=req)
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == [outsider.user.email]
+    assert f"Votre demande d'accès au passeport n° {person.public_id} a été {word}." in sent.body
+    for secret in (person.first_name, person.last_name, person.user.email,
+                   "Préparer une immersion", "Vu au forum", "parcours"):
+        assert secret not in sent.body and secret not in sent.subject
+
+
+def test_no_mail_when_the_professional_has_no_address(
+        outsider_actor, outsider, person, person_actor, django_capture_on_commit_callbacks):
+    req = ask(outsider_actor, person.public_id)
+    outsider.user.email = ""
+    outsider.user.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        access_request_accept(actor=person_actor, access_request=req)
+    assert mail.outbox == []

@@ -154,3 +154,17 @@ def test_pages_need_a_professional(client, person):
     assert client.get(CREATE).status_code == 404
     client.logout()
     assert client.get(LIST).status_code == 302
+
+
+def test_a_new_answer_is_marked_until_the_list_is_seen(outsider_client, outsider, person):
+    actor = Actor(user=outsider.user, membership=outsider)
+    answered = access_request_create(actor=actor, public_id=person.public_id,
+                                     scopes=["path"], purpose="Vous accompagner")
+    access_request_create(actor=actor, public_id=UNKNOWN, scopes=["path"], purpose="x")
+    assert "Nouvelle réponse" not in outsider_client.get(LIST).content.decode()
+    access_request_accept(actor=Actor(user=person.user), access_request=answered)
+    first = outsider_client.get(LIST).content.decode()
+    assert first.count("Nouvelle réponse") == 1
+    answered.refresh_from_db()
+    assert answered.answer_seen_at is not None
+    assert "Nouvelle réponse" not in outsider_client.get(LIST).content.decode()

@@ -13,7 +13,7 @@ from passeport.core.errors import PasseportError
 from passeport.people.enums import AccessRequestStatus, ConsentScope
 from passeport.people.models import as_public_id
 from passeport.people.selectors import access_requests_of_organisation, access_requests_shown
-from passeport.people.services import access_request_create
+from passeport.people.services import access_request_create, access_requests_answers_seen
 from passeport.web.context import actor_for
 from passeport.web.decorators import professional_required
 from passeport.web.forms import add_service_error
@@ -57,6 +57,8 @@ def access_requests(request):
         request.GET.get("page"))
     rows = list(page.object_list)
     access_requests_shown(actor, rows)
+    # Shown once as « nouvelle réponse »: the rows keep the marker for this page.
+    access_requests_answers_seen(actor=actor, requests=rows)
     return render(request, "pro/access_requests/list.html", {
         "page": page, "rows": rows, "status": status,
         "statuses": AccessRequestStatus.choices,
