@@ -34,3 +34,4 @@ class AccessRequestStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Acceptée")
     REFUSED = "refused", _("Refusée")
     EXPIRED = "expired", _("Expirée")
+    CANCELLED = "cancelled", _("Annulée")

@@ -260,7 +260,8 @@ class AccessRequest(models.Model):
     `person` is set only when that number is a passport, and is never shown to the
     organisation before the person accepts: the organisation cannot learn whether the
     number exists. The person accepts (consents are granted, `in_app`) or refuses; a
-    request left unanswered expires at `expires_at`."""
+    request left unanswered expires at `expires_at`; the organisation may cancel it while
+    it is pending (`decided_at` is then when it was cancelled)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="access_requests")
@@ -295,7 +296,7 @@ class AccessRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(status="pending", decided_at__isnull=True)
                 | Q(status="expired", decided_at__isnull=True)
-                | Q(status__in=["accepted", "refused"], decided_at__isnull=False),
+                | Q(status__in=["accepted", "refused", "cancelled"], decided_at__isnull=False),
                 name="accessreq_decided_at_with_decision",
             ),
         ]

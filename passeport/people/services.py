@@ -488,6 +488,9 @@ def _access_request_to_decide(actor: Actor, access_request: AccessRequest) -> Ac
         raise NotFound(_("Demande introuvable."), code="not_found")
     request.person = person
     status = request.current_status
+    if status == AccessRequestStatus.CANCELLED:
+        raise Conflict(_("La structure a annulé cette demande : il n'y a plus rien à "
+                         "répondre."), code="access_request_cancelled")
     if status == AccessRequestStatus.EXPIRED:
         raise Conflict(_("Cette demande est trop ancienne : elle est terminée. La structure "
                          "peut vous envoyer une nouvelle demande."),
@@ -530,5 +533,34 @@ def access_request_refuse(*, actor: Actor, access_request: AccessRequest) -> Acc
                  detail={"decision": "refused", "organisation": request.organisation.name,
                          "scopes": request.scopes})
     _access_request_answer_notify(request)
+    access_request.status, access_request.decided_at = request.status, request.decided_at
+    return access_request
+
+
+@transaction.atomic
+def access_request_cancel(*, actor: Actor, access_request: AccessRequest) -> AccessRequest:
+    """The organisation that asked withdraws a pending request: the person no longer sees
+    it and can no longer answer it. Any member of the organisation (or its API token) may
+    cancel; another organisation's request is NotFound."""
+    org = _require_org(actor)
+    request = (AccessRequest.objects.select_for_update()
+               .filter(pk=access_request.pk, organisation=org).first())
+    if request is None:
+        raise NotFound(_("Demande introuvable."), code="not_found")
+    status = request.current_status
+    if status == AccessRequestStatus.CANCELLED:
+        raise Conflict(_("Cette demande est déjà annulée."), code="access_request_cancelled")
+    if status == AccessRequestStatus.EXPIRED:
+        raise Conflict(_("Cette demande est déjà terminée : la personne n'a pas répondu à "
+                         "temps."), code="access_request_expired")
+    if status != AccessRequestStatus.PENDING:
+        raise Conflict(_("La personne a déjà répondu à cette demande."),
+                       code="access_request_decided")
+    request.status = AccessRequestStatus.CANCELLED
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    audit_record(actor, action=AuditAction.UPDATE, object_type="access_request",
+                 object_id=request.pk, person_uid=request.public_id if request.person_id else "",
+                 detail={"status": "cancelled", "public_id": request.public_id})
     access_request.status, access_request.decided_at = request.status, request.decided_at
     return access_request

@@ -130,3 +130,35 @@ def test_the_scopes_enum_is_the_consent_one(other_api):
     created = other_api.post("/access-requests", body(UNKNOWN, scopes=list(ConsentScope.values)))
     assert created.json()["scopes"] == list(ConsentScope.values)
     assert created.json()["status"] == AccessRequestStatus.PENDING
+
+
+def test_cancel_a_pending_request_then_the_person_cannot_answer(api, other_api, elodie, other_org):
+    created = other_api.post("/access-requests", body(elodie.public_id)).json()
+    # Another organisation cannot cancel it.
+    response = api.post(f"/access-requests/{created['id']}/cancel", {})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert AccessRequest.objects.get().status == AccessRequestStatus.PENDING
+    response = other_api.post(f"/access-requests/{created['id']}/cancel", {})
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "cancelled" and response.json()["person"] is None
+    assert AuditEvent.objects.filter(object_type="access_request", action="update",
+                                     organisation=other_org,
+                                     detail__status="cancelled").exists()
+    again = other_api.post(f"/access-requests/{created['id']}/cancel", {})
+    assert again.status_code == 409 and again.json()["code"] == "access_request_cancelled"
+    from passeport.core.errors import Conflict
+
+    with pytest.raises(Conflict) as exc:
+        access_request_accept(actor=Actor(user=elodie.user),
+                              access_request=AccessRequest.objects.get())
+    assert exc.value.code == "access_request_cancelled"
+    assert not elodie.consents.filter(organisation=other_org).exists()
+
+
+def test_an_answered_request_cannot_be_cancelled(other_api, elodie):
+    created = other_api.post("/access-requests", body(elodie.public_id)).json()
+    access_request_accept(actor=Actor(user=elodie.user),
+                          access_request=AccessRequest.objects.get(pk=created["id"]))
+    response = other_api.post(f"/access-requests/{created['id']}/cancel", {})
+    assert response.status_code == 409 and response.json()["code"] == "access_request_decided"
+    assert AccessRequest.objects.get().status == AccessRequestStatus.ACCEPTED

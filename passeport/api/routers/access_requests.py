@@ -22,7 +22,7 @@ from passeport.people.selectors import (
     access_requests_of_organisation,
     access_requests_shown,
 )
-from passeport.people.services import access_request_create
+from passeport.people.services import access_request_cancel, access_request_create
 
 router = Router()
 
@@ -51,8 +51,8 @@ class AccessRequestOut(Schema):
     purpose: str
     message: str
     status: AccessRequestStatus = Field(
-        description="`pending` (en attente), `accepted`, `refused` ou `expired` (sans "
-                    "réponse à `expires_at`).")
+        description="`pending` (en attente), `accepted`, `refused`, `expired` (sans "
+                    "réponse à `expires_at`) ou `cancelled` (annulée par la structure).")
     requested_by: str
     created_at: datetime
     expires_at: datetime
@@ -117,3 +117,15 @@ def access_request_detail(request, request_id: int):
     if a.organisation_id is not None:
         access_requests_shown(a, [access_request])
     return access_request
+
+
+@router.post("/{request_id}/cancel", response={200: AccessRequestOut, codes_4xx: ErrorOut},
+             summary="Annuler une demande d'accès en attente",
+             description="La personne ne voit plus la demande et ne peut plus y répondre. "
+                         "409 `access_request_decided` si elle a déjà répondu, "
+                         "`access_request_expired` si la demande est terminée, "
+                         "`access_request_cancelled` si elle est déjà annulée ; 404 "
+                         "`not_found` pour la demande d'une autre structure.")
+def access_request_cancel_post(request, request_id: int):
+    a = actor(request)
+    return access_request_cancel(actor=a, access_request=access_request_get_for(a, request_id))

@@ -233,6 +233,12 @@ _WHAT_BY_ACTION = {
 
 def access_what(e: AuditEvent) -> str:
     """What was done, as a sentence that follows the name of who did it."""
+    if e.object_type == "access_request" and e.action == AuditAction.UPDATE:
+        status = (e.detail or {}).get("status")
+        if status == "cancelled":
+            return _("a annulé sa demande de voir votre passeport")
+        if status == "expired":
+            return _("a noté qu'une demande de voir votre passeport est terminée, sans réponse")
     if e.action == AuditAction.CONSENT_GRANT:
         return _("a noté votre accord pour : %s") % scope_short((e.detail or {}).get("scope", ""))
     if e.action == AuditAction.CONSENT_WITHDRAW:

@@ -43,6 +43,8 @@ urlpatterns = [
     path("demandes-acces/", access_requests.access_requests, name="access_requests"),
     path("demandes-acces/nouvelle/", access_requests.access_request_create_view,
          name="access_request_create"),
+    path("demandes-acces/<int:pk>/annuler/", access_requests.access_request_cancel_view,
+         name="access_request_cancel"),
     path("structure/", organisation.organisation, name="organisation"),
     path("structure/membres/nouveau/", organisation.member_add_view, name="member_add"),
     path("structure/membres/<int:pk>/", organisation.member_update, name="member_update"),

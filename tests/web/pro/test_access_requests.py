@@ -168,3 +168,44 @@ def test_a_new_answer_is_marked_until_the_list_is_seen(outsider_client, outsider
     answered.refresh_from_db()
     assert answered.answer_seen_at is not None
     assert "Nouvelle réponse" not in outsider_client.get(LIST).content.decode()
+
+
+def test_cancel_a_pending_request_from_the_list(outsider_client, outsider, person, client):
+    actor = Actor(user=outsider.user, membership=outsider)
+    req = access_request_create(actor=actor, public_id=person.public_id, scopes=["path"],
+                                purpose="Vous accompagner")
+    cancel = reverse("pro:access_request_cancel", args=[req.pk])
+    assert cancel in outsider_client.get(LIST).content.decode()
+    assert outsider_client.get(cancel).status_code == 405
+    response = outsider_client.post(cancel, follow=True)
+    assert response.redirect_chain[-1][0] == LIST + "#demandes"
+    html = response.content.decode()
+    assert "Demande annulée. La personne ne peut plus y répondre." in html
+    assert "Annulée" in html and cancel not in html
+    req.refresh_from_db()
+    assert req.status == AccessRequestStatus.CANCELLED and req.decided_at is not None
+    assert AuditEvent.objects.filter(object_type="access_request", action="update",
+                                     detail__status="cancelled", actor=outsider.user).exists()
+    # Twice: a French message, nothing changes.
+    html = outsider_client.post(cancel, follow=True).content.decode()
+    assert "Cette demande est déjà annulée." in html
+    # The person no longer sees it; answering it anyway is refused.
+    client.force_login(person.user)
+    mine = client.get(reverse("me:access")).content.decode()
+    assert 'id="demandes"' not in mine
+    assert "a annulé sa demande de voir votre passeport" in mine
+    response = client.post(reverse("me:access_request_accept", args=[req.pk]), follow=True)
+    assert "La structure a annulé cette demande" in response.content.decode()
+    assert not person.consents.filter(organisation=outsider.organisation).exists()
+
+
+def test_another_organisation_cannot_cancel(client, org, outsider, person):
+    from tests.factories import MembershipFactory
+
+    req = access_request_create(actor=Actor(user=outsider.user, membership=outsider),
+                                public_id=person.public_id, scopes=["path"], purpose="x")
+    client.force_login(MembershipFactory(organisation=org).user)
+    response = client.post(reverse("pro:access_request_cancel", args=[req.pk]))
+    assert response.status_code == 404
+    req.refresh_from_db()
+    assert req.status == AccessRequestStatus.PENDING

@@ -7,13 +7,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from passeport.core.errors import PasseportError
 from passeport.people.enums import AccessRequestStatus, ConsentScope
 from passeport.people.models import as_public_id
-from passeport.people.selectors import access_requests_of_organisation, access_requests_shown
-from passeport.people.services import access_request_create, access_requests_answers_seen
+from passeport.people.selectors import (
+    access_request_get_for,
+    access_requests_of_organisation,
+    access_requests_shown,
+)
+from passeport.people.services import (
+    access_request_cancel,
+    access_request_create,
+    access_requests_answers_seen,
+)
 from passeport.web.context import actor_for
 from passeport.web.decorators import professional_required
 from passeport.web.forms import add_service_error
@@ -63,3 +73,18 @@ def access_requests(request):
         "page": page, "rows": rows, "status": status,
         "statuses": AccessRequestStatus.choices,
     })
+
+
+@professional_required
+@require_POST
+def access_request_cancel_view(request, pk: int):
+    """« Annuler la demande » on a pending request of the organisation."""
+    actor = actor_for(request)
+    access_request = access_request_get_for(actor, pk)  # NotFound (-> 404) if not theirs
+    try:
+        access_request_cancel(actor=actor, access_request=access_request)
+    except PasseportError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Demande annulée. La personne ne peut plus y répondre."))
+    return redirect(reverse("pro:access_requests") + "#demandes")
