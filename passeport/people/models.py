@@ -269,6 +269,9 @@ class AccessRequest(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True,
                                related_name="access_requests")
     scopes = models.JSONField(_("parties du passeport demandées"), default=list)
+    # The parts the person accepted to open (all or some of `scopes`), once accepted.
+    granted_scopes = models.JSONField(_("parties du passeport ouvertes"), default=list,
+                                      blank=True)
     purpose = models.CharField(_("pour quoi faire"), max_length=250)
     message = models.TextField(_("message"), max_length=1000, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
@@ -327,3 +330,13 @@ class AccessRequest(models.Model):
     @property
     def scope_labels(self) -> list[str]:
         return [str(ConsentScope(s).label) for s in self.scopes if s in ConsentScope.values]
+
+    @property
+    def granted_scope_labels(self) -> list[str]:
+        return [str(ConsentScope(s).label) for s in self.granted_scopes
+                if s in ConsentScope.values]
+
+    @property
+    def is_partly_accepted(self) -> bool:
+        return (self.status == AccessRequestStatus.ACCEPTED
+                and set(self.granted_scopes) != set(self.scopes))

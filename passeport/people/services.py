@@ -456,8 +456,11 @@ def _access_request_answer_notify(request: AccessRequest) -> None:
     email = user.email if user is not None and user.is_active else ""
     if not email:
         return
-    decision = (_("acceptée") if request.status == AccessRequestStatus.ACCEPTED
-                else _("refusée"))
+    if request.status == AccessRequestStatus.ACCEPTED:
+        partial = set(request.granted_scopes) != set(request.scopes)
+        decision = _("acceptée en partie") if partial else _("acceptée")
+    else:
+        decision = _("refusée")
     link = settings.PASSEPORT_BASE_URL.rstrip("/") + "/pro/demandes-acces/"
     subject = _("Réponse à votre demande d'accès")
     body = _(
@@ -502,22 +505,40 @@ def _access_request_to_decide(actor: Actor, access_request: AccessRequest) -> Ac
 
 
 @transaction.atomic
-def access_request_accept(*, actor: Actor, access_request: AccessRequest) -> list[Consent]:
-    """The person accepts: their consent is recorded for each scope asked, given in their
-    own space (`in_app`), for the request's purpose. Returns the consents granted."""
+def access_request_accept(*, actor: Actor, access_request: AccessRequest,
+                          scopes: list[str] | None = None) -> list[Consent]:
+    """The person accepts all the scopes asked (`scopes` None) or only some of them: their
+    consent is recorded for each scope accepted, given in their own space (`in_app`), for
+    the request's purpose. Returns the consents granted. At least one scope, and only
+    scopes that were asked; otherwise nothing is written."""
     request = _access_request_to_decide(actor, access_request)
+    if scopes is None:
+        granted = list(request.scopes)
+    else:
+        wanted = set(scopes)
+        if not wanted:
+            raise PasseportError(_("Cochez au moins une partie du passeport pour accepter. "
+                                   "Pour ne rien ouvrir, refusez la demande."),
+                                 code="scopes_required", field="scopes")
+        if not wanted <= set(request.scopes):
+            raise PasseportError(_("Vous ne pouvez accepter que les parties demandées."),
+                                 code="scope_not_asked", field="scopes")
+        granted = [s for s in request.scopes if s in wanted]  # in the request's order
     consents = consent_grant(actor=actor, person=request.person,
-                             organisation=request.organisation, scopes=request.scopes,
+                             organisation=request.organisation, scopes=granted,
                              method=ConsentMethod.IN_APP, purpose=request.purpose)
     request.status = AccessRequestStatus.ACCEPTED
+    request.granted_scopes = granted
     request.decided_at = timezone.now()
-    request.save(update_fields=["status", "decided_at"])
+    request.save(update_fields=["status", "granted_scopes", "decided_at"])
     audit_record(actor, action=AuditAction.UPDATE, object_type="access_request",
                  object_id=request.pk, person_uid=request.person.public_id,
                  detail={"decision": "accepted", "organisation": request.organisation.name,
-                         "scopes": request.scopes, "consents": [c.pk for c in consents]})
+                         "scopes": request.scopes, "granted_scopes": granted,
+                         "consents": [c.pk for c in consents]})
     _access_request_answer_notify(request)
     access_request.status, access_request.decided_at = request.status, request.decided_at
+    access_request.granted_scopes = granted
     return consents
 
 

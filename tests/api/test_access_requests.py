@@ -162,3 +162,14 @@ def test_an_answered_request_cannot_be_cancelled(other_api, elodie):
     response = other_api.post(f"/access-requests/{created['id']}/cancel", {})
     assert response.status_code == 409 and response.json()["code"] == "access_request_decided"
     assert AccessRequest.objects.get().status == AccessRequestStatus.ACCEPTED
+
+
+def test_the_parts_the_person_accepted_are_listed(other_api, elodie):
+    created = other_api.post("/access-requests", body(elodie.public_id)).json()
+    assert created["granted_scopes"] == []
+    access_request_accept(actor=Actor(user=elodie.user),
+                          access_request=AccessRequest.objects.get(pk=created["id"]),
+                          scopes=["rights"])
+    detail = other_api.get(f"/access-requests/{created['id']}").json()
+    assert detail["status"] == "accepted"
+    assert (detail["scopes"], detail["granted_scopes"]) == (["path", "rights"], ["rights"])

@@ -236,3 +236,40 @@ def test_no_mail_when_the_professional_has_no_address(
     with django_capture_on_commit_callbacks(execute=True):
         access_request_accept(actor=person_actor, access_request=req)
     assert mail.outbox == []
+
+
+def test_the_person_accepts_only_some_of_the_scopes(
+        outsider_actor, outsider, person, person_actor, other_org,
+        django_capture_on_commit_callbacks):
+    req = ask(outsider_actor, person.public_id)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        consents = access_request_accept(actor=person_actor, access_request=req,
+                                         scopes=[ConsentScope.SKILLS])
+    assert [c.scope for c in consents] == [ConsentScope.SKILLS]
+    assert {c.scope for c in Consent.objects.active().filter(organisation=other_org)} == {
+        ConsentScope.SKILLS}
+    req.refresh_from_db()
+    assert req.status == AccessRequestStatus.ACCEPTED
+    assert req.granted_scopes == [ConsentScope.SKILLS] and req.is_partly_accepted
+    with pytest.raises(NotFound):  # the path was not opened
+        person_get_for(outsider_actor, person.public_id, scope=ConsentScope.PATH)
+    decision = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="access_request")
+    assert decision.detail["granted_scopes"] == [ConsentScope.SKILLS]
+    assert "a été acceptée en partie." in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(("scopes", "code"), [([], "scopes_required"),
+                                              ([ConsentScope.DOCUMENTS], "scope_not_asked"),
+                                              ([ConsentScope.PATH, "everything"], "scope_not_asked")])
+def test_accepting_no_scope_or_one_not_asked_writes_nothing(
+        outsider_actor, person, person_actor, other_org, scopes, code):
+    req = ask(outsider_actor, person.public_id)
+    with pytest.raises(PasseportError) as exc:
+        access_request_accept(actor=person_actor, access_request=req, scopes=scopes)
+    assert (exc.value.code, exc.value.field) == (code, "scopes")
+    req.refresh_from_db()
+    assert req.status == AccessRequestStatus.PENDING and req.granted_scopes == []
+    assert not Consent.objects.filter(organisation=other_org).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.UPDATE,
+                                         object_type="access_request").exists()

@@ -48,6 +48,9 @@ class AccessRequestOut(Schema):
     id: int
     public_id: str = Field(description="Le numéro demandé, tel que saisi (normalisé).")
     scopes: list[ConsentScope]
+    granted_scopes: list[ConsentScope] = Field(
+        description="Les parties que la personne a acceptées (toutes ou une partie de "
+                    "`scopes`) ; vide tant qu'elle n'a pas accepté.")
     purpose: str
     message: str
     status: AccessRequestStatus = Field(

@@ -460,7 +460,7 @@ def consent_withdraw_view(request, pk: int):
 # --- Access requests: organisations asking to see the passport ---------------------
 
 def _plain_request(access_request: AccessRequest) -> AccessRequest:
-    access_request.plain_scopes = [plain.scope(s) for s in access_request.scopes]
+    access_request.plain_scopes = [(s, plain.scope(s)) for s in access_request.scopes]
     user = access_request.requested_by
     access_request.who = (user.get_full_name() or user.email) if user else ""
     return access_request
@@ -472,7 +472,9 @@ def _decide(request, pk: int, accept: bool):
     org = access_request.organisation.name
     try:
         if accept:
-            access_request_accept(actor=actor, access_request=access_request)
+            # The boxes the person left ticked (all of them, unless they untick some).
+            access_request_accept(actor=actor, access_request=access_request,
+                                  scopes=request.POST.getlist("scopes"))
         else:
             access_request_refuse(actor=actor, access_request=access_request)
     except NotFound:

@@ -48,7 +48,9 @@ def test_pending_request_in_plain_words(me_client, asked):
 
 
 def test_accept_opens_the_asked_parts(me_client, asked, person, other_org):
-    response = me_client.post(reverse("me:access_request_accept", args=[asked.pk]), follow=True)
+    # The browser sends the boxes left ticked: all of them by default.
+    response = me_client.post(reverse("me:access_request_accept", args=[asked.pk]),
+                              {"scopes": [ConsentScope.PATH, ConsentScope.SKILLS]}, follow=True)
     assert response.redirect_chain[-1][0] == ACCESS + "#demandes"
     html = response.content.decode()
     assert "C&#x27;est fait : PLIE de Cornouaille peut voir ce que vous avez accepté." in html
@@ -102,3 +104,36 @@ def test_answers_are_posted_only(me_client, asked):
 def test_the_request_is_in_the_access_log(me_client, asked):
     html = me_client.get(ACCESS).content.decode()
     assert "vous a demandé de voir votre passeport" in html
+
+
+def test_every_asked_part_is_a_ticked_checkbox(me_client, asked):
+    html = me_client.get(ACCESS).content.decode()
+    for scope in (ConsentScope.PATH, ConsentScope.SKILLS):
+        assert (f'<input type="checkbox" name="scopes" value="{scope}" '
+                f'id="demande-{asked.pk}-{scope}" checked>') in html
+    assert 'value="documents"' not in html
+    assert "Décochez ce que vous ne voulez pas montrer." in html
+
+
+def test_accept_only_the_ticked_parts(me_client, asked, person, other_org, outsider):
+    response = me_client.post(reverse("me:access_request_accept", args=[asked.pk]),
+                              {"scopes": [ConsentScope.SKILLS]}, follow=True)
+    assert "peut voir ce que vous avez accepté" in response.content.decode()
+    consents = Consent.objects.active().filter(person=person, organisation=other_org)
+    assert [c.scope for c in consents] == [ConsentScope.SKILLS]
+    asked.refresh_from_db()
+    assert asked.granted_scopes == [ConsentScope.SKILLS]
+    # The organisation reads which parts were opened.
+    me_client.force_login(outsider.user)
+    listing = me_client.get(reverse("pro:access_requests")).content.decode()
+    assert "La personne a accepté seulement : Mes compétences et badges" in listing
+
+
+def test_accept_with_nothing_ticked_is_refused_in_french(me_client, asked, other_org):
+    response = me_client.post(reverse("me:access_request_accept", args=[asked.pk]), follow=True)
+    html = response.content.decode()
+    assert "Cochez au moins une partie du passeport pour accepter." in html
+    assert 'id="demandes"' in html  # still to answer
+    asked.refresh_from_db()
+    assert asked.status == AccessRequestStatus.PENDING
+    assert not Consent.objects.filter(organisation=other_org).exists()
