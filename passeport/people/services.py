@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -585,3 +585,24 @@ def access_request_cancel(*, actor: Actor, access_request: AccessRequest) -> Acc
                  detail={"status": "cancelled", "public_id": request.public_id})
     access_request.status, access_request.decided_at = request.status, request.decided_at
     return access_request
+
+
+@transaction.atomic
+def access_requests_expire(*, now: datetime | None = None) -> int:
+    """Store « expirée » on the pending requests past their date (run daily by
+    `manage.py access_requests_expire`). They already read as expired
+    (`AccessRequest.current_status`); storing it keeps the status filters and exports
+    plain. Each one is audited (system). Returns how many expired."""
+    now = now or timezone.now()
+    expiring = list(AccessRequest.objects.select_for_update()
+                    .filter(status=AccessRequestStatus.PENDING, expires_at__lte=now)
+                    .values_list("pk", "public_id", "person_id"))
+    if not expiring:
+        return 0
+    AccessRequest.objects.filter(pk__in=[pk for pk, _uid, _p in expiring]).update(
+        status=AccessRequestStatus.EXPIRED)
+    for pk, public_id, person_id in expiring:
+        audit_record(Actor.system(), action=AuditAction.UPDATE, object_type="access_request",
+                     object_id=pk, person_uid=public_id if person_id else "",
+                     detail={"status": "expired", "public_id": public_id})
+    return len(expiring)

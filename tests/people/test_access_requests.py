@@ -5,6 +5,7 @@ service, refusing opens nothing; requests expire; every write is audited."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
@@ -273,3 +274,30 @@ def test_accepting_no_scope_or_one_not_asked_writes_nothing(
     assert not Consent.objects.filter(organisation=other_org).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.UPDATE,
                                          object_type="access_request").exists()
+
+
+def test_the_daily_command_stores_expired_once(outsider_actor, person, person_actor):
+    from django.core.management import call_command
+
+    old = ask(outsider_actor, person.public_id)
+    fresh = ask(outsider_actor, UNKNOWN)
+    answered = ask(outsider_actor, "AAAA-AAAA-AAA1")
+    AccessRequest.objects.filter(pk__in=[old.pk, answered.pk]).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1))
+    AccessRequest.objects.filter(pk=answered.pk).update(
+        status=AccessRequestStatus.REFUSED, decided_at=timezone.now())
+    out = io.StringIO()
+    call_command("access_requests_expire", stdout=out)
+    assert "Demandes d'accès expirées : 1." in out.getvalue()
+    statuses = dict(AccessRequest.objects.values_list("pk", "status"))
+    assert statuses == {old.pk: AccessRequestStatus.EXPIRED, fresh.pk: AccessRequestStatus.PENDING,
+                        answered.pk: AccessRequestStatus.REFUSED}
+    event = AuditEvent.objects.get(object_type="access_request", detail__status="expired")
+    assert event.object_id == str(old.pk) and event.person_uid == person.public_id
+    assert event.channel == "system"
+    # Re-running changes nothing; the person still cannot answer.
+    call_command("access_requests_expire", stdout=io.StringIO())
+    assert AuditEvent.objects.filter(detail__status="expired").count() == 1
+    with pytest.raises(Conflict) as exc:
+        access_request_accept(actor=person_actor, access_request=old)
+    assert exc.value.code == "access_request_expired"
