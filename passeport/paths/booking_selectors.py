@@ -5,7 +5,7 @@ motive."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,11 +58,12 @@ def invitation_get_for_path(path: Path, pk: int) -> BookingInvitation:
 
 
 def invitation_for_link(raw_token: str) -> BookingInvitation:
-    """The invitation of a single-use link, while it can be answered, else NotFound."""
-    invitation = (_with_slots(BookingInvitation.objects.filter(token_hash=token_hash(raw_token or ""),
-                                                               token_used_at__isnull=True,
-                                                               status=BookingStatus.PENDING))
-                  .first())
+    """The invitation of a single-use link (the invitation's or its reminder's), while it
+    can be answered, else NotFound."""
+    digest = token_hash(raw_token or "")
+    invitation = (_with_slots(BookingInvitation.objects.filter(
+        Q(token_hash=digest) | Q(reminder_token_hash=digest),
+        token_used_at__isnull=True, status=BookingStatus.PENDING)).first())
     if invitation is None or invitation.is_expired:
         raise NotFound(_("Ce lien n'est plus valable."), code="link_invalid")
     return invitation

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -245,7 +246,8 @@ def booking_decline(*, actor: Actor, invitation: BookingInvitation, message: str
 
 
 def _by_link(raw_token: str) -> BookingInvitation:
-    invitation = (BookingInvitation.objects.filter(token_hash=token_hash(raw_token or ""))
+    digest = token_hash(raw_token or "")
+    invitation = (BookingInvitation.objects.filter(Q(token_hash=digest) | Q(reminder_token_hash=digest))
                   .values_list("pk", flat=True).first())
     if invitation is None:
         raise NotFound(_("Ce lien n'est plus valable."), code="link_invalid")
@@ -285,3 +287,28 @@ def booking_cancel(*, actor: Actor, invitation: BookingInvitation) -> BookingInv
     _audit(actor, invitation, AuditAction.UPDATE, "booking_invitation", invitation.pk,
            status="cancelled")
     return invitation
+
+
+@transaction.atomic
+def booking_reminder_link(*, invitation_id: int) -> str | None:
+    """A new link for the reminder of a pending invitation whose person has no account.
+
+    The first link's raw token was never stored (only its SHA-256), so it cannot be sent
+    again: a second token is issued and its hash kept in `reminder_token_hash`. Both links
+    work until the deadline, and answering through either burns both. Issuing again (a
+    reminder retried after a provider failure) replaces the reminder's token only.
+
+    Returns "" for a person with an account (they answer in their space), None when the
+    invitation can no longer be answered by link."""
+    invitation = _locked(invitation_id)
+    if invitation.path.person.user_id:
+        return ""
+    if (invitation.status != BookingStatus.PENDING or invitation.is_expired
+            or not invitation.token_hash or invitation.token_used_at is not None):
+        return None
+    raw = secrets.token_urlsafe(32)
+    invitation.reminder_token_hash = token_hash(raw)
+    invitation.save(update_fields=["reminder_token_hash"])
+    _audit(Actor.system(), invitation, AuditAction.UPDATE, "booking_invitation", invitation.pk,
+           link="reminder")
+    return raw

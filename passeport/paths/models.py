@@ -264,7 +264,9 @@ class BookingInvitation(models.Model):
     creates the appointment (a timeline event) recorded in `appointment`: at most once.
 
     A person without an account answers through a single-use link; only the SHA-256 of
-    its token is stored, and the link stops working at the deadline or once used."""
+    its token is stored, and the link stops working at the deadline or once used. The
+    reminder before the deadline carries a second token (`reminder_token_hash`): either
+    link answers, once."""
 
     path = models.ForeignKey(Path, on_delete=models.CASCADE, related_name="booking_invitations")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -282,6 +284,9 @@ class BookingInvitation(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_via = models.CharField(max_length=8, blank=True)  # "space" | "link"
     token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The link of the reminder sent the day before the deadline: a new token (its raw value
+    # is never stored, so it cannot be re-sent), valid like the first one and burnt with it.
+    reminder_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     token_used_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+")

@@ -51,6 +51,7 @@ class AlertStatus(models.TextChoices):
 class ReminderKind(models.TextChoices):
     APPOINTMENT = "appointment", _("Rendez-vous")
     ACTION = "action", _("Action à faire")
+    BOOKING = "booking", _("Invitation à choisir un rendez-vous")
 
 
 class ReminderChannel(models.TextChoices):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from passeport.core.models import Membership, Organisation
-from passeport.paths.models import Action, Path, TimelineEvent
+from passeport.paths.models import Action, BookingInvitation, Path, TimelineEvent
 from passeport.people.models import Person
 
 from .enums import AlertStatus, ReminderChannel, ReminderKind, ReminderStatus, SignalKind
@@ -111,9 +111,10 @@ class ReminderChoice(models.Model):
 
 
 class Reminder(models.Model):
-    """One reminder of an appointment or of an action, on one channel. At most one per
-    (appointment or action, date, channel): re-running the sender never sends twice, and a
-    new date (a moved appointment) gets its own reminder."""
+    """One reminder of an appointment, of an action or of a booking invitation left
+    unanswered, on one channel. At most one per (appointment, action or invitation, date,
+    channel): re-running the sender never sends twice, and a new date (a moved
+    appointment) gets its own reminder."""
 
     path = models.ForeignKey(Path, on_delete=models.CASCADE, related_name="reminders")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -122,7 +123,10 @@ class Reminder(models.Model):
                               related_name="reminders")
     action = models.ForeignKey(Action, on_delete=models.CASCADE, null=True, blank=True,
                                related_name="reminders")
-    target_on = models.DateField()  # the day of the appointment, or the action's due date
+    booking = models.ForeignKey(BookingInvitation, on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="reminders")
+    # The day of the appointment, the action's due date, or the invitation's deadline.
+    target_on = models.DateField()
     channel = models.CharField(max_length=8, choices=ReminderChannel.choices)
     status = models.CharField(max_length=8, choices=ReminderStatus.choices)
     error = models.CharField(max_length=250, blank=True)
@@ -136,8 +140,13 @@ class Reminder(models.Model):
                                     condition=Q(event__isnull=False), name="reminder_once_per_event"),
             models.UniqueConstraint(fields=["action", "target_on", "channel"],
                                     condition=Q(action__isnull=False), name="reminder_once_per_action"),
-            models.CheckConstraint(condition=Q(event__isnull=False) ^ Q(action__isnull=False),
-                                   name="reminder_event_xor_action"),
+            models.UniqueConstraint(fields=["booking", "target_on", "channel"],
+                                    condition=Q(booking__isnull=False), name="reminder_once_per_booking"),
+            models.CheckConstraint(
+                condition=Q(event__isnull=False, action__isnull=True, booking__isnull=True)
+                | Q(event__isnull=True, action__isnull=False, booking__isnull=True)
+                | Q(event__isnull=True, action__isnull=True, booking__isnull=False),
+                name="reminder_one_target"),
         ]
         indexes = [models.Index(fields=["organisation", "sent_at"], name="reminder_org_sent")]
 

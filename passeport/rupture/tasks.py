@@ -19,10 +19,14 @@ def rupture_daily_task() -> dict:
 
 @task()
 def rupture_reminders_task() -> dict:
-    """Send the reminders of appointments and actions that are due now. Schedule it every
+    """Send the reminders of appointments, actions and unanswered booking invitations
+    that are due now. Schedule it every
     hour (`manage.py rupture_reminders --enqueue` from cron): each organisation's hour
     decides when its reminders leave."""
+    from .booking import booking_reminders_send
     from .reminders import reminders_send
 
     result = reminders_send()
-    return {"sent": result.sent, "failed": result.failed, "not_reachable": result.not_reachable}
+    booking = booking_reminders_send()
+    return {"sent": result.sent, "failed": result.failed, "not_reachable": result.not_reachable,
+            "booking_sent": booking.sent, "booking_failed": booking.failed}
