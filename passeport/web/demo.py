@@ -813,11 +813,13 @@ def load_demo(*, persons: int = 200, seed: int = SEED, password: str) -> DemoRes
     builder.directory()
     builder.papers()
     builder.esf_and_alerts()
+    from .demo_booking import demo_bookings
     from .demo_jobs import demo_immersion, demo_jobs
 
     demo_jobs(builder.members, builder.orgs)
     demo_immersion(builder.members, builder.orgs)
     demo_access_request(builder.members, builder.orgs)
+    demo_bookings(builder.today)
     return DemoResult(
         organisations=len(builder.orgs),
         professionals=sum(len(ms) for roles in builder.members.values() for ms in roles.values()),

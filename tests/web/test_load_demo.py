@@ -194,3 +194,22 @@ def test_demo_person_has_a_pending_access_request(demo, client):
     client.force_login(person.user)
     page = client.get(reverse("me:access")).content.decode()
     assert 'id="demandes"' in page and request.organisation.name in page
+
+
+def test_demo_booking_invitations(demo, client):
+    """The demo person is invited to choose a slot (their space opens on it); another
+    person already chose one through their link, which created the appointment."""
+    from passeport.paths.enums import BookingStatus
+    from passeport.paths.models import BookingInvitation
+
+    person = Person.objects.get(user__isnull=False)
+    pending = BookingInvitation.objects.get(path__person=person)
+    assert pending.status == BookingStatus.PENDING and pending.is_open
+    assert pending.slots.count() == 3
+    client.force_login(person.user)
+    home = client.get(reverse("me:home")).content.decode()
+    assert "Choisissez votre rendez-vous" in home
+    answered = BookingInvitation.objects.exclude(path__person=person).get()
+    assert answered.status == BookingStatus.BOOKED and answered.answered_via == "link"
+    assert answered.appointment.appointment_outcome == "planned"
+    assert answered.appointment.occurred_at == answered.chosen_slot.starts_at
