@@ -186,6 +186,51 @@ def bundle_check(data) -> None:
                          details={"errors": errors})
 
 
+def bundle_existing_person(data: dict, organisation_id: int | None, *, system: bool = False) -> Person | None:
+    """The person a valid bundle would add to, if their passport number already exists
+    here, after the rules that keep an import from opening someone else's passport:
+
+    - a passport exported by this very instance is already here (`already_here`), unless
+      it was itself imported before (a round trip);
+    - the importing organisation must already hold the person's consent (a re-import or
+      a completion from the same source): anyone else asks the person through an access
+      request (`passport_exists_here`); the system (the operator's command) may add;
+    - the identity in the file must be the one here: first name, last name and birth date
+      (`identity_mismatch`), so that a forged file cannot borrow a number.
+
+    Returns None when the number is new here (the import creates the person)."""
+    from django.utils.translation import gettext as _
+
+    from passeport.core.errors import PasseportError
+    from passeport.core.text import normalize
+
+    from .models import ImportedRecord
+
+    p = data["person"]
+    person = Person.objects.filter(public_id=p["public_id"]).first()
+    if person is None:
+        return None
+    source = data["source"]["instance"]
+    if source == source_id() and not ImportedRecord.objects.filter(source=source, person=person).exists():
+        raise PasseportError(_("Ce passeport est déjà dans cette instance."),
+                             code="already_here", field="bundle")
+    if not system and not Consent.objects.active().filter(person=person,
+                                                          organisation_id=organisation_id).exists():
+        raise PasseportError(
+            _("Un passeport avec ce numéro existe déjà ici, et votre structure n'a pas l'accord "
+              "de la personne. Demandez-lui l'accès depuis la liste des personnes (« Demander "
+              "l'accès à ce passeport »)."), code="passport_exists_here", field="bundle")
+    same = (normalize(p.get("first_name")) == normalize(person.first_name)
+            and normalize(p.get("last_name")) == normalize(person.last_name)
+            and str(p.get("birth_date") or "") == (person.birth_date.isoformat() if person.birth_date else ""))
+    if not same:
+        raise PasseportError(
+            _("L'identité de ce fichier (nom, prénom, date de naissance) n'est pas celle du "
+              "passeport qui porte ce numéro ici : rien n'est importé."),
+            code="identity_mismatch", field="bundle")
+    return person
+
+
 def bundle_refs(data: dict) -> list[str]:
     """The `ref` of every item an import would create (paths and their items, access log)."""
     refs = []

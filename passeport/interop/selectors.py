@@ -55,17 +55,19 @@ def bundle_preview(actor: Actor, data) -> dict:
     """What importing `data` into the actor's organisation would do, without writing
     anything: the bundle is checked (PasseportError `invalid_bundle` as the import would
     raise), counted, and compared with what was already imported from its source."""
-    from passeport.people.models import Person
 
-    from .bundle import bundle_check, bundle_refs, bundle_summary
+    from .bundle import bundle_check, bundle_existing_person, bundle_refs, bundle_summary
     from .models import ImportedRecord
 
     bundle_check(data)
+    # The import's own rules about a number already here, so that the preview promises
+    # nothing the import would refuse.
+    existing = bundle_existing_person(data, actor.organisation_id, system=actor.channel == "system")
     summary = bundle_summary(data)
     refs = bundle_refs(data)
     done = set(ImportedRecord.objects.filter(source=summary["source"], ref__in=refs)
                .values_list("ref", flat=True))
-    summary["person_present"] = Person.objects.filter(public_id=summary["public_id"]).exists()
+    summary["person_present"] = existing is not None
     summary["new_items"] = len(set(refs) - done)
     summary["already_imported"] = len(done)
     return summary

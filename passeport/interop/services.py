@@ -451,7 +451,7 @@ def bundle_import(*, actor: Actor, organisation: Organisation, data, consent_met
     from passeport.people.enums import ConsentMethod, ConsentScope
     from passeport.people.services import consent_grant
 
-    from .bundle import IDENTITY_FIELDS, bundle_check, source_id
+    from .bundle import IDENTITY_FIELDS, bundle_check, bundle_existing_person
     from .models import BundleImport, ImportedRecord
 
     if actor.organisation_id != organisation.pk and actor.channel != "system":
@@ -472,12 +472,8 @@ def bundle_import(*, actor: Actor, organisation: Organisation, data, consent_met
     bundle_check(data)
     source = data["source"]["instance"]
     p = data["person"]
-    person = Person.objects.filter(public_id=p["public_id"]).first()
+    person = bundle_existing_person(data, organisation.pk, system=actor.channel == "system")
     created = person is None
-    if not created and source == source_id() and not ImportedRecord.objects.filter(
-            source=source, person=person).exists():
-        raise PasseportError(_("Ce passeport est déjà dans cette instance."),
-                             code="already_here", field="bundle")
     try:
         if created:
             person = Person(public_id=p["public_id"], birth_date=_parse_d(p["birth_date"]),

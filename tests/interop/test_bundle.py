@@ -20,7 +20,7 @@ from passeport.core.errors import NotFound, PasseportError
 from passeport.core.models import AuditEvent, Organisation
 from passeport.interop.bundle import bundle_build, bundle_pdf
 from passeport.interop.models import WebhookDelivery
-from passeport.interop.selectors import bundle_for
+from passeport.interop.selectors import bundle_for, bundle_preview
 from passeport.interop.services import bundle_import, subscription_create
 from passeport.paths.models import Path
 from passeport.paths.services import (
@@ -187,11 +187,44 @@ def test_api_export_and_import(client, rich, person_actor, org_token):
     second = admin_api.post("/bundles/import", body).json()
     assert second["person_created"] is False and second["counts"] == {}
     assert token_api.post("/bundles/import", body).json()["code"] == "admin_required"
-    # a manager may import too (through the session), a référent may not
+    # a manager may import too (through the session), a référent may not; but this number
+    # is now here, and another organisation without the person's consent must ask them
     org = OrganisationFactory(name="PLIE de Cornouaille")
-    for role, status in ((Role.REFERENT, 403), (Role.MANAGER, 201)):
-        client.force_login(MembershipFactory(organisation=org, role=role).user)
-        assert JsonApi(client).post("/bundles/import", body).status_code == status
+    client.force_login(MembershipFactory(organisation=org, role=Role.REFERENT).user)
+    assert JsonApi(client).post("/bundles/import", body).status_code == 403
+    client.force_login(MembershipFactory(organisation=org, role=Role.MANAGER).user)
+    r = JsonApi(client).post("/bundles/import", body)
+    assert r.status_code == 400 and r.json()["code"] == "passport_exists_here"
+    assert not Consent.objects.filter(organisation=org).exists()
+
+
+def test_a_forged_bundle_cannot_borrow_an_existing_passport_number(rich, person_actor):
+    """A file carrying the number of a passport that is here, from another instance: the
+    organisation without the person's consent is sent to the access request, and even one
+    with it cannot import an identity that is not the passport's. Nothing is written."""
+    data = bundle_build(rich)
+    data["source"]["instance"] = "https://passeport.autre.example"
+    data["person"].update({"first_name": "Faux", "last_name": "Nom", "birth_date": "1970-01-01"})
+    data["paths"], data["access_log"] = [], []
+    stranger = importer_admin()
+    with pytest.raises(PasseportError) as exc:
+        bundle_import(actor=stranger, organisation=stranger.organisation, data=data,
+                      consent_method="written", purpose="Suivi", attested=True)
+    assert exc.value.code == "passport_exists_here"
+    with pytest.raises(PasseportError) as exc:
+        bundle_preview(stranger, data)
+    assert exc.value.code == "passport_exists_here"  # the preview promises nothing more
+    assert not Consent.objects.filter(person=rich, organisation=stranger.organisation).exists()
+    # the organisation that follows the person: the identity must match
+    follower = rich.consents.first().organisation
+    admin = MembershipFactory(organisation=follower, role=Role.ADMIN)
+    actor = Actor(user=admin.user, membership=admin)
+    with pytest.raises(PasseportError) as exc:
+        bundle_import(actor=actor, organisation=follower, data=data, consent_method="written",
+                      purpose="Suivi", attested=True)
+    assert exc.value.code == "identity_mismatch"
+    rich.refresh_from_db()
+    assert rich.first_name != "Faux"
 
 
 def test_person_space_buttons_download_json_and_pdf(client, rich):
