@@ -104,6 +104,10 @@ class KeyRotateForm(DsfrBaseForm):
                 "badges déjà délivrés restent valides."),
         error_messages={"required": _("Cochez cette case pour changer la clé.")})
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rotate-%s")  # two key forms on one page: distinct ids
+        super().__init__(*args, **kwargs)
+
 
 class KeyCompromiseForm(DsfrBaseForm):
     number = forms.TypedChoiceField(label=_("Clé compromise"), coerce=int)
@@ -115,6 +119,7 @@ class KeyCompromiseForm(DsfrBaseForm):
         error_messages={"required": _("Cochez cette case pour déclarer la clé compromise.")})
 
     def __init__(self, *args, keys=(), **kwargs):
+        kwargs.setdefault("auto_id", "compromise-%s")
         super().__init__(*args, **kwargs)
         self.fields["number"].choices = [
             (k.number, _("Clé n° %(n)d (%(state)s)") % {
