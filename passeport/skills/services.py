@@ -1,5 +1,6 @@
-"""Writes of the skills app: badge classes, awards (signed credentials), revocation,
-evaluations (référent, employer, self-assessment) and imported badges."""
+"""Writes of the skills app: issuers and their keys (rotation, compromise), badge classes,
+awards (signed credentials), revocation, evaluations (référent, employer,
+self-assessment) and imported badges."""
 
 from __future__ import annotations
 
@@ -56,7 +57,6 @@ def _new_key(issuer: Issuer, number: int) -> IssuerKey:
     key = IssuerKey.objects.create(issuer=issuer, number=number, public_key_multibase=public,
                                    private_key_sealed=sealed, jwt_public_jwk=jwk,
                                    jwt_private_key_sealed=jwt_sealed)
-    key.issuer = issuer
     return key
 
 

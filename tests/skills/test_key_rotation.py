@@ -274,3 +274,13 @@ def test_management_command(org, award, capsys):
     assert credential_verify(award.credential).state == "invalid"
     events = AuditEvent.objects.filter(object_type="badge_issuer_key", channel="system")
     assert events.count() == 2
+
+
+def test_import_refuses_a_passeport_badge_signed_with_a_compromised_key(admin_actor, org, learner, award):
+    from passeport.skills.importing import ImportProblem, import_ob3
+
+    assert import_ob3(award.credential, email=learner.email).verified
+    issuer_key_compromise(actor=admin_actor, organisation=org, number=1, reason="Vol")
+    with pytest.raises(ImportProblem) as problem:
+        import_ob3(award.credential, email=learner.email)
+    assert problem.value.code == "invalid_badge"
