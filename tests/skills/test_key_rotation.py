@@ -95,6 +95,9 @@ def test_rotation_keeps_old_credentials_valid_and_signs_new_ones_with_the_new_ke
     assert len([q for q in canonize(profile).splitlines() if q]) == expected_quads(profile)
     assert client.get(f"/badges/emetteurs/{org.badge_issuer.uid}/cles/1").status_code == 404
     assert client.get(f"/badges/emetteurs/{org.badge_issuer.uid}/cles/9").status_code == 404
+    assert client.get(f"/badges/emetteurs/{org.badge_issuer.uid}/cles/99999999999999999999").status_code == 404
+    huge = {**fresh.credential, "proof": [{**fresh.credential["proof"][0], "verificationMethod": method[:-1] + "99999999999999999999"}]}
+    assert credential_verify(huge).state == "invalid"
 
     event = AuditEvent.objects.get(object_type="badge_issuer_key")
     assert event.actor == admin_actor.user and event.detail["retired"] == 1 and event.detail["current"] == 2
