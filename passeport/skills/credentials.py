@@ -18,7 +18,7 @@ from passeport.core.crypto import seal, unseal
 
 from .enums import CredentialState
 from .openbadges import dataintegrity, statuslist
-from .openbadges.loader import OB_V3, SCHEMA_URL, VC_V2
+from .openbadges.loader import MULTIKEY_V1, OB_V3, SCHEMA_URL, VC_V2
 from .openbadges.multibase import public_key_from_multibase, public_key_multibase
 from .openbadges.schema import schema_errors
 
@@ -40,21 +40,25 @@ def parse_iso(text: str) -> dt.datetime:
 
 # -- keys --------------------------------------------------------------------------------
 
-def _seal_context(issuer_uid) -> str:
-    return f"skills-issuer-key:{issuer_uid}"
+def _seal_context(issuer_uid, number: int = 1) -> str:
+    """The first key keeps the context it was sealed with before rotation existed; later
+    keys are bound to their number as well."""
+    base = f"skills-issuer-key:{issuer_uid}"
+    return base if number == 1 else f"{base}:{number}"
 
 
-def new_key_pair(issuer_uid) -> tuple[str, str]:
-    """(public key multibase, sealed private key) for a new issuer."""
+def new_key_pair(issuer_uid, number: int = 1) -> tuple[str, str]:
+    """(public key multibase, sealed private key) for an issuer's new Ed25519 key."""
     key = Ed25519PrivateKey.generate()
     raw = key.private_bytes_raw()
-    sealed = seal(base64.b64encode(raw).decode(), context=_seal_context(issuer_uid))
+    sealed = seal(base64.b64encode(raw).decode(), context=_seal_context(issuer_uid, number))
     return public_key_multibase(key.public_key().public_bytes_raw()), sealed
 
 
-def private_key(issuer) -> Ed25519PrivateKey:
-    raw = base64.b64decode(unseal(issuer.private_key_sealed, context=_seal_context(issuer.uid)))
-    return Ed25519PrivateKey.from_private_bytes(raw)
+def private_key(key) -> Ed25519PrivateKey:
+    """The Ed25519 private key of an `IssuerKey` (its issuer is read: select_related it)."""
+    sealed = unseal(key.private_key_sealed, context=_seal_context(key.issuer.uid, key.number))
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(sealed))
 
 
 # -- public URLs ---------------------------------------------------------------------------
@@ -63,8 +67,13 @@ def issuer_url(issuer) -> str:
     return f"{base_url()}/badges/emetteurs/{issuer.uid}"
 
 
-def key_url(issuer) -> str:
-    return f"{issuer_url(issuer)}/cle"
+def key_url(key) -> str:
+    """Where an `IssuerKey`'s Multikey document is published: the first key at `/cle`
+    (where the single key always was: the credentials it signed name that URL), the
+    following ones at `/cles/<number>`."""
+    if key.number == 1:
+        return f"{issuer_url(key.issuer)}/cle"
+    return f"{issuer_url(key.issuer)}/cles/{key.number}"
 
 
 def status_list_url(issuer) -> str:
@@ -85,20 +94,44 @@ def achievement_url(badge_class) -> str:
 
 # -- documents -----------------------------------------------------------------------------
 
-def issuer_profile(issuer) -> dict:
+# Terms of the Controlled Identifiers vocabulary, so that the profile's list of keys is
+# JSON-LD that loses nothing (the shipped VC 2.0 context does not define them).
+KEYS_CONTEXT = {
+    "verificationMethod": {"@id": "https://w3id.org/security#verificationMethod",
+                           "@type": "@id", "@container": "@set"},
+    "assertionMethod": {"@id": "https://w3id.org/security#assertionMethod",
+                        "@type": "@id", "@container": "@set"},
+}
+
+
+def issuer_profile(issuer, keys=()) -> dict:
+    """The public Profile; with `keys` (the issuer's `IssuerKey`s, newest first) it lists
+    them as `verificationMethod` (each Multikey, compromised ones with `revoked`) and the
+    usable ones (current and retired) as `assertionMethod`."""
     profile = {"@context": [VC_V2, OB_V3], "id": issuer_url(issuer), "type": ["Profile"],
                "name": issuer.name}
     if issuer.url:
         profile["url"] = issuer.url
     if issuer.email:
         profile["email"] = issuer.email
+    if keys:
+        profile["@context"] = [VC_V2, OB_V3, MULTIKEY_V1, KEYS_CONTEXT]
+        profile["verificationMethod"] = [
+            {k: v for k, v in key_document(key).items() if k != "@context"} for key in keys]
+        profile["assertionMethod"] = [key_url(key) for key in keys if not key.is_compromised]
     return profile
 
 
-def key_document(issuer) -> dict:
-    return {"@context": "https://w3id.org/security/multikey/v1", "id": key_url(issuer),
-            "type": "Multikey", "controller": issuer_url(issuer),
-            "publicKeyMultibase": issuer.public_key_multibase}
+def key_document(key) -> dict:
+    """The Multikey document of an `IssuerKey`. A compromised key carries `revoked` (the
+    Controlled Identifiers property verifiers honour); a retired one is published as it
+    was, since what it signed stays valid."""
+    document = {"@context": MULTIKEY_V1, "id": key_url(key), "type": "Multikey",
+                "controller": issuer_url(key.issuer),
+                "publicKeyMultibase": key.public_key_multibase}
+    if key.compromised_at is not None:
+        document["revoked"] = iso(key.compromised_at)
+    return document
 
 
 def alignment(item: dict) -> dict:
@@ -188,13 +221,16 @@ def build_credential(*, uid, issuer, badge_class, email: str, full_name: str,
     return credential
 
 
-def sign_credential(credential: dict, issuer, *, created: dt.datetime | None = None) -> dict:
-    return dataintegrity.sign(credential, private_key=private_key(issuer),
-                              verification_method=key_url(issuer),
+def sign_credential(credential: dict, key, *, created: dt.datetime | None = None) -> dict:
+    """Sign with an `IssuerKey` (the issuer's current one when issuing)."""
+    return dataintegrity.sign(credential, private_key=private_key(key),
+                              verification_method=key_url(key),
                               created=iso(created or timezone.now()))
 
 
-def build_status_list(issuer, bits: bytes) -> dict:
+def build_status_list(key, bits: bytes) -> dict:
+    """The issuer's BitstringStatusListCredential, signed with `key` (its current key)."""
+    issuer = key.issuer
     url = status_list_url(issuer)
     document = {
         "@context": [VC_V2],
@@ -206,7 +242,7 @@ def build_status_list(issuer, bits: bytes) -> dict:
                               "statusPurpose": "revocation",
                               "encodedList": statuslist.encode(bits)},
     }
-    return sign_credential(document, issuer)
+    return sign_credential(document, key)
 
 
 # -- verification --------------------------------------------------------------------------
@@ -229,10 +265,15 @@ class Verification:
 
 def verify_credential(credential: dict, *, resolve_key, status_bits=None,
                       now: dt.datetime | None = None, check_schema: bool = True,
-                      proof: dataintegrity.ProofCheck | None = None) -> Verification:
+                      proof: dataintegrity.ProofCheck | None = None,
+                      key_compromised=None) -> Verification:
     """Signature, schema, dates and revocation. `resolve_key(url) -> raw key | None`;
     `status_bits(status_list_url) -> bytes | None` gives the revocation bitstring.
-    `proof`: the result of an enveloping signature already checked (VC-JWT)."""
+    `proof`: the result of an enveloping signature already checked (VC-JWT).
+    `key_compromised(method) -> datetime | None`: when the issuer declared the signing
+    key compromised. Such a credential is invalid whatever its dates: whoever holds the
+    key can sign any `validFrom` or proof `created`, so a credential dated before the
+    compromise cannot be told from a backdated forgery."""
     now = now or timezone.now()
     result = Verification(CredentialState.VALID, credential=credential)
     if check_schema:
@@ -256,6 +297,11 @@ def verify_credential(credential: dict, *, resolve_key, status_bits=None,
                                  or proof.verification_method.split("#")[0] == issuer_id)
     result.checks.append(("issuer_key", bound, proof.verification_method))
     if not bound:
+        result.state = CredentialState.INVALID
+        return result
+    compromised = key_compromised(proof.verification_method) if key_compromised else None
+    if compromised is not None:
+        result.checks.append(("key_status", False, f"key_compromised:{iso(compromised)}"))
         result.state = CredentialState.INVALID
         return result
     try:

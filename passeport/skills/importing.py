@@ -29,7 +29,7 @@ from . import credentials as cr
 from .enums import CredentialState, ImportFormat
 from .openbadges import dataintegrity, statuslist
 from .openbadges.multibase import public_key_from_multibase
-from .selectors import local_key_resolver, local_status_bits
+from .selectors import local_key_compromised, local_key_resolver, local_status_bits
 
 MAX_BYTES = 1_000_000
 
@@ -116,6 +116,8 @@ def remote_key_resolver(method: str) -> bytes | None:
                                for m in (document.get(k) or []) if isinstance(m, dict)]
     for c in candidates:
         if c.get("publicKeyMultibase") and c.get("id", method) in (method, method.split("#")[0]):
+            if c.get("revoked"):  # the controller revoked the key (e.g. compromised)
+                return None
             try:
                 return public_key_from_multibase(c["publicKeyMultibase"])
             except ValueError:
@@ -139,7 +141,7 @@ def remote_status_bits(url: str) -> bytes | None:
 
 def import_ob3(credential: dict, *, email: str) -> ImportResult:
     result = cr.verify_credential(credential, resolve_key=remote_key_resolver,
-                                  status_bits=remote_status_bits)
+                                  status_bits=remote_status_bits, key_compromised=local_key_compromised)
     if result.state == CredentialState.INVALID:
         raise ImportProblem(_("Ce badge n'est pas authentique : la vérification a échoué."), "invalid_badge")
     if result.state == CredentialState.REVOKED:

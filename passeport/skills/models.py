@@ -1,7 +1,8 @@
 """Models of the skills app: evaluation grids and their items, evaluations and their
-scores; Open Badges issuers (one per organisation, Ed25519 key sealed at rest), badge
-classes (achievements), awards (the signed credentials), the revocation status list of
-each issuer, and badges the person imported from elsewhere."""
+scores; Open Badges issuers (one per organisation) and their keys over time (Ed25519 and
+RSA, sealed at rest, rotated), badge classes (achievements), awards (the signed
+credentials), the revocation status list of each issuer, and badges the person imported
+from elsewhere."""
 
 from __future__ import annotations
 
@@ -107,8 +108,8 @@ class Score(models.Model):
 
 
 class Issuer(models.Model):
-    """The Open Badges issuer profile of an organisation. The private key is sealed
-    (AES-256-GCM under a key derived from PASSEPORT_DATA_KEY, bound to this issuer)."""
+    """The Open Badges issuer profile of an organisation. Its signing keys are `IssuerKey`
+    rows: one current, the others retired (still published) or compromised."""
 
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
                                         related_name="badge_issuer")
@@ -116,15 +117,60 @@ class Issuer(models.Model):
     name = models.CharField(max_length=200)
     url = models.URLField(blank=True)
     email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IssuerKeyQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(retired_at__isnull=True)
+
+
+class IssuerKey(models.Model):
+    """One generation of an issuer's keys: the Ed25519 key of Data Integrity proofs and
+    the RSA key of the VC-JWT form (rotated together). Private keys are sealed
+    (AES-256-GCM under a key derived from PASSEPORT_DATA_KEY, bound to the issuer and,
+    from the second key on, to the key's number). The current key has no `retired_at`;
+    a retired key stays published so what it signed still verifies; a compromised key
+    (`compromised_at`, always retired) makes everything it signed invalid."""
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="keys")
+    number = models.PositiveSmallIntegerField()  # 1, 2, 3 … in order of creation
     public_key_multibase = models.CharField(max_length=64)
     private_key_sealed = models.TextField(editable=False)
     # RSA key of the VC-JWT form (Open Badges 3.0 asks for RS256), made on first need.
     jwt_public_jwk = models.JSONField(default=dict, blank=True)
     jwt_private_key_sealed = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    compromised_at = models.DateTimeField(null=True, blank=True)
+    compromise_reason = models.CharField(max_length=200, blank=True)
+
+    objects = IssuerKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issuer", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "number"], name="skills_issuerkey_number_once"),
+            models.UniqueConstraint(fields=["issuer"], condition=models.Q(retired_at__isnull=True),
+                                    name="skills_issuerkey_one_current"),
+            models.CheckConstraint(condition=models.Q(compromised_at__isnull=True)
+                                   | models.Q(retired_at__isnull=False),
+                                   name="skills_issuerkey_compromised_is_retired"),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.issuer} #{self.number}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.retired_at is None
+
+    @property
+    def is_compromised(self) -> bool:
+        return self.compromised_at is not None
 
 
 class BadgeClass(models.Model):

@@ -18,7 +18,7 @@ from passeport.people.selectors import person_get_for
 from . import credentials as cr
 from . import digcomp, vcjwt
 from .enums import CredentialState
-from .models import Award, BadgeClass, Evaluation, Grid, Issuer, StatusList
+from .models import Award, BadgeClass, Evaluation, Grid, Issuer, IssuerKey, StatusList
 from .openbadges.dataintegrity import ProofCheck
 from .referentials import DIGCOMP_AREAS, DIGCOMP_CODE
 
@@ -30,6 +30,22 @@ def issuer_by_uid(uid) -> Issuer:
     if issuer is None:
         raise NotFound(_("Émetteur introuvable."))
     return issuer
+
+
+def issuer_keys_of(issuer: Issuer) -> list[IssuerKey]:
+    """The issuer's keys, newest first (the current one, then retired or compromised)."""
+    keys = list(IssuerKey.objects.filter(issuer=issuer).order_by("-number"))
+    for key in keys:
+        key.issuer = issuer
+    return keys
+
+
+def issuer_key_by_number(uid, number: int) -> IssuerKey:
+    """A published key: `/badges/emetteurs/<uid>/cle` is number 1, `/cles/<n>` the others."""
+    key = IssuerKey.objects.select_related("issuer").filter(issuer__uid=uid, number=number).first()
+    if key is None:
+        raise NotFound(_("Clé introuvable."))
+    return key
 
 
 def status_list_by_uid(uid) -> StatusList:
@@ -70,15 +86,33 @@ def awards_for(actor: Actor, public_id: str) -> tuple[Person, QuerySet[Award]]:
     return person, awards_of_person(person)
 
 
-def local_key_resolver(method: str) -> bytes | None:
-    """The public key of one of Passeport's issuers, from its key URL."""
-    match = re.fullmatch(rf"{re.escape(cr.base_url())}/badges/emetteurs/({_UUID})/cle", method)
+def _key_url_match(method: str) -> re.Match | None:
+    return re.fullmatch(rf"{re.escape(cr.base_url())}/badges/emetteurs/({_UUID})/(?:cle|cles/(\d+))",
+                        method)
+
+
+def local_issuer_key(method: str) -> IssuerKey | None:
+    """The `IssuerKey` of one of Passeport's issuers a verification method URL names."""
+    match = _key_url_match(method)
     if match is None:
-        return cr.did_key_resolver(method)
-    issuer = Issuer.objects.filter(uid=match.group(1)).first()
-    if issuer is None:
         return None
-    return cr.public_key_from_multibase(issuer.public_key_multibase)
+    return (IssuerKey.objects.filter(issuer__uid=match.group(1), number=int(match.group(2) or 1))
+            .only("number", "public_key_multibase", "compromised_at").first())
+
+
+def local_key_resolver(method: str) -> bytes | None:
+    """The public key of one of Passeport's issuers, from its key URL (current, retired
+    or compromised: `local_key_compromised` says which are no longer trusted)."""
+    if _key_url_match(method) is None:
+        return cr.did_key_resolver(method)
+    key = local_issuer_key(method)
+    return cr.public_key_from_multibase(key.public_key_multibase) if key else None
+
+
+def local_key_compromised(method: str):
+    """When the issuer declared this key compromised (None: trusted, or not ours)."""
+    key = local_issuer_key(method)
+    return key.compromised_at if key else None
 
 
 def local_status_bits(url: str) -> bytes | None:
@@ -92,21 +126,31 @@ def local_status_bits(url: str) -> bytes | None:
 def credential_verify(credential: dict, *, now=None, cache: dict | None = None) -> cr.Verification:
     """Verify a credential issued by Passeport (keys and status lists from the database).
     `cache` (a dict kept for one request) avoids reading the same key or list twice."""
-    if cache is None:
-        return cr.verify_credential(credential, resolve_key=local_key_resolver,
-                                    status_bits=local_status_bits, now=now)
+    cache = {} if cache is None else cache
+
+    def issuer_key(method):
+        if ("key", method) not in cache:
+            cache[("key", method)] = (local_issuer_key(method) if _key_url_match(method)
+                                      else cr.did_key_resolver(method))
+        return cache[("key", method)]
 
     def key(method):
-        if ("key", method) not in cache:
-            cache[("key", method)] = local_key_resolver(method)
-        return cache[("key", method)]
+        found = issuer_key(method)
+        if isinstance(found, IssuerKey):
+            return cr.public_key_from_multibase(found.public_key_multibase)
+        return found
+
+    def compromised(method):
+        found = issuer_key(method)
+        return found.compromised_at if isinstance(found, IssuerKey) else None
 
     def bits(url):
         if ("bits", url) not in cache:
             cache[("bits", url)] = local_status_bits(url)
         return cache[("bits", url)]
 
-    return cr.verify_credential(credential, resolve_key=key, status_bits=bits, now=now)
+    return cr.verify_credential(credential, resolve_key=key, status_bits=bits, now=now,
+                                key_compromised=compromised)
 
 
 # -- evaluations ---------------------------------------------------------------------------
@@ -201,24 +245,45 @@ def imported_of(person: Person):
     return person.imported_badges.all()
 
 
-def local_jwk_resolver(kid: str, iss: str) -> dict | None:
-    """The RS256 JWK of one of Passeport's issuers (`iss` is the issuer's URL)."""
+def local_jwt_key(kid: str, iss: str) -> IssuerKey | None:
+    """The `IssuerKey` whose RS256 JWK has this `kid`, of the Passeport issuer `iss`
+    (the issuer's URL); without a `kid`, its current key."""
     match = re.fullmatch(rf"{re.escape(cr.base_url())}/badges/emetteurs/({_UUID})", iss)
     if match is None:
         return None
-    issuer = Issuer.objects.filter(uid=match.group(1)).first()
-    if issuer is None or not issuer.jwt_public_jwk:
-        return None
-    if kid and kid != issuer.jwt_public_jwk["kid"]:
-        return None
-    return issuer.jwt_public_jwk
+    keys = IssuerKey.objects.filter(issuer__uid=match.group(1)).exclude(jwt_private_key_sealed="")
+    key = keys.filter(jwt_public_jwk__kid=kid).first() if kid else keys.current().first()
+    return key if key is not None and key.jwt_public_jwk else None
+
+
+def local_jwk_resolver(kid: str, iss: str) -> dict | None:
+    """The RS256 JWK of one of Passeport's issuers (`iss` is the issuer's URL)."""
+    key = local_jwt_key(kid, iss)
+    return key.jwt_public_jwk if key else None
+
+
+def jwks_of(keys: list[IssuerKey]) -> dict:
+    """The JWKS of an issuer: the RSA keys of its current and retired keys, each with its
+    own `kid`; compromised ones are left out, so outside verifiers refuse their JWTs."""
+    return {"keys": [k.jwt_public_jwk for k in keys if k.jwt_public_jwk and not k.is_compromised]}
 
 
 def credential_verify_jwt(token: str, *, now=None) -> cr.Verification:
     """Verify the VC-JWT form of a credential issued by Passeport."""
-    vc, reason = vcjwt.decode(token, resolve_jwk=local_jwk_resolver)
+    used: dict = {}
+
+    def resolve(kid, iss):
+        used["key"] = local_jwt_key(kid, iss)
+        return used["key"].jwt_public_jwk if used["key"] else None
+
+    vc, reason = vcjwt.decode(token, resolve_jwk=resolve)
     if vc is None:
         return cr.Verification(CredentialState.INVALID, [("signature", False, reason)])
+    key = used.get("key")
+    if key is not None and key.compromised_at is not None:
+        return cr.Verification(CredentialState.INVALID, [
+            ("signature", True, ""), ("key_status", False, f"key_compromised:{cr.iso(key.compromised_at)}")],
+            credential=vc)
     issuer = vc.get("issuer")
     method = issuer.get("id", "") if isinstance(issuer, dict) else str(issuer)
     return cr.verify_credential(vc, resolve_key=local_key_resolver, status_bits=local_status_bits,

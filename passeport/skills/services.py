@@ -1,5 +1,6 @@
-"""Writes of the skills app: badge classes, awards (signed credentials), revocation,
-evaluations (référent, employer, self-assessment) and imported badges."""
+"""Writes of the skills app: issuers and their keys (rotation, compromise), badge classes,
+awards (signed credentials), revocation, evaluations (référent, employer,
+self-assessment) and imported badges."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,7 @@ from .models import (
     GridItem,
     ImportedBadge,
     Issuer,
+    IssuerKey,
     Score,
     StatusList,
 )
@@ -48,35 +51,120 @@ def _organisation(actor: Actor) -> Organisation:
     return org
 
 
+def _new_key(issuer: Issuer, number: int) -> IssuerKey:
+    public, sealed = cr.new_key_pair(issuer.uid, number)
+    jwk, jwt_sealed = vcjwt.new_rsa_key(issuer.uid, number)
+    key = IssuerKey.objects.create(issuer=issuer, number=number, public_key_multibase=public,
+                                   private_key_sealed=sealed, jwt_public_jwk=jwk,
+                                   jwt_private_key_sealed=jwt_sealed)
+    return key
+
+
+def _current_key(issuer: Issuer) -> IssuerKey:
+    return IssuerKey.objects.select_related("issuer").get(issuer=issuer, retired_at__isnull=True)
+
+
 @transaction.atomic
 def issuer_ensure(organisation: Organisation) -> Issuer:
-    """The organisation's issuer profile, created with a fresh Ed25519 key pair (the
-    private key sealed at rest) the first time it is needed."""
+    """The organisation's issuer profile, created with its first keys (Ed25519 and RSA,
+    the private keys sealed at rest) the first time it is needed."""
     issuer = Issuer.objects.filter(organisation=organisation).first()
     if issuer is not None:
         return issuer
-    uid = uuid.uuid4()
-    public, sealed = cr.new_key_pair(uid)
-    jwk, jwt_sealed = vcjwt.new_rsa_key(uid)
-    issuer = Issuer.objects.create(organisation=organisation, uid=uid, name=organisation.name,
-                                   public_key_multibase=public, private_key_sealed=sealed,
-                                   jwt_public_jwk=jwk, jwt_private_key_sealed=jwt_sealed)
+    issuer = Issuer.objects.create(organisation=organisation, uid=uuid.uuid4(), name=organisation.name)
+    key = _new_key(issuer, 1)
     status = StatusList(issuer=issuer, bits=bytes(STATUS_LIST_BITS // 8))
-    status.credential = cr.build_status_list(issuer, bytes(status.bits))
+    status.credential = cr.build_status_list(key, bytes(status.bits))
     status.save()
     return issuer
 
 
 @transaction.atomic
-def issuer_jwt_key_ensure(issuer: Issuer) -> Issuer:
-    """The issuer's RSA key for VC-JWT (issuers made before it existed get one now)."""
-    if issuer.jwt_private_key_sealed:
-        return issuer
-    issuer = Issuer.objects.select_for_update().get(pk=issuer.pk)
-    if not issuer.jwt_private_key_sealed:
-        issuer.jwt_public_jwk, issuer.jwt_private_key_sealed = vcjwt.new_rsa_key(issuer.uid)
-        issuer.save(update_fields=["jwt_public_jwk", "jwt_private_key_sealed"])
-    return issuer
+def issuer_jwt_key_ensure(issuer: Issuer) -> IssuerKey:
+    """The issuer's current key, with its RSA key for VC-JWT (keys made before the VC-JWT
+    form existed get one now)."""
+    key = _current_key(issuer)
+    if key.jwt_private_key_sealed:
+        return key
+    key = IssuerKey.objects.select_for_update().select_related("issuer").get(pk=key.pk)
+    if not key.jwt_private_key_sealed:
+        key.jwt_public_jwk, key.jwt_private_key_sealed = vcjwt.new_rsa_key(issuer.uid, key.number)
+        key.save(update_fields=["jwt_public_jwk", "jwt_private_key_sealed"])
+    return key
+
+
+def _require_key_admin(actor: Actor, organisation: Organisation) -> None:
+    """Keys are the organisation's signature: its administrators, by session, or an
+    operator through the management command (the system actor); not API tokens."""
+    if actor.channel == "system" and actor.user is None and actor.api_token is None:
+        return
+    if (actor.membership is None or not actor.membership.is_admin
+            or actor.organisation_id != organisation.pk):
+        raise Forbidden(_("Réservé aux administrateurs de la structure."), code="admin_required")
+
+
+def _rotate(issuer: Issuer, status: StatusList, now: dt.datetime) -> tuple[IssuerKey, IssuerKey]:
+    """Retire the current key, make the next one, re-sign the status list with it."""
+    old = IssuerKey.objects.select_for_update().select_related("issuer").get(
+        issuer=issuer, retired_at__isnull=True)
+    old.retired_at = now
+    old.save(update_fields=["retired_at"])
+    number = (IssuerKey.objects.filter(issuer=issuer).aggregate(n=Max("number"))["n"] or 0) + 1
+    new = _new_key(issuer, number)
+    status.credential = cr.build_status_list(new, bytes(status.bits))
+    status.updated_at = now
+    status.save(update_fields=["credential", "updated_at"])
+    return old, new
+
+
+@transaction.atomic
+def issuer_key_rotate(*, actor: Actor, organisation: Organisation, reason: str = "") -> IssuerKey:
+    """Change the issuer's signing keys (Ed25519 and RSA together): the current ones are
+    retired but stay published, so credentials they signed still verify; new credentials,
+    new VC-JWTs and the status list (re-signed now) use the new ones."""
+    _require_key_admin(actor, organisation)
+    issuer = issuer_ensure(organisation)
+    status = StatusList.objects.select_for_update().get(issuer=issuer)  # awards wait for us
+    old, new = _rotate(issuer, status, timezone.now())
+    audit_record(actor, action=AuditAction.UPDATE, object_type="badge_issuer_key",
+                 object_id=f"{issuer.uid}#{new.number}",
+                 detail={"rotated": True, "organisation": organisation.pk, "retired": old.number,
+                         "current": new.number, "reason": reason.strip()[:200]})
+    return new
+
+
+@transaction.atomic
+def issuer_key_compromise(*, actor: Actor, organisation: Organisation, number: int,
+                          reason: str) -> IssuerKey:
+    """Declare one of the issuer's keys compromised: every credential it signed verifies
+    as invalid from now on, whatever its dates (a stolen key can backdate), and its
+    Multikey document says `revoked`; its RSA key leaves the JWKS. When it is the
+    current key, the keys are rotated first. The status list is re-signed with the
+    current key. Returns the compromised key."""
+    _require_key_admin(actor, organisation)
+    issuer = Issuer.objects.filter(organisation=organisation).first()
+    key = (IssuerKey.objects.select_for_update().select_related("issuer")
+           .filter(issuer=issuer, number=number).first() if issuer else None)
+    if key is None:
+        raise NotFound(_("Clé introuvable."))
+    if key.compromised_at is not None:
+        raise Conflict(_("Cette clé a déjà été déclarée compromise."), code="already_compromised")
+    if not reason.strip():
+        raise PasseportError(_("Indiquez ce qui s'est passé."), code="required", field="reason")
+    now = timezone.now()
+    status = StatusList.objects.select_for_update().get(issuer=issuer)
+    rotated = None
+    if key.retired_at is None:
+        key, rotated = _rotate(issuer, status, now)
+    key.compromised_at = now
+    key.compromise_reason = reason.strip()[:200]
+    key.save(update_fields=["compromised_at", "compromise_reason"])
+    audit_record(actor, action=AuditAction.UPDATE, object_type="badge_issuer_key",
+                 object_id=f"{issuer.uid}#{key.number}",
+                 detail={"compromised": True, "organisation": organisation.pk,
+                         "reason": key.compromise_reason,
+                         **({"current": rotated.number} if rotated else {})})
+    return key
 
 
 @transaction.atomic
@@ -149,6 +237,7 @@ def badge_award(*, actor: Actor, badge_class_uid, person_public_id: str, evidenc
     badge = _badge_class_for(actor, badge_class_uid)
     issuer = issuer_ensure(org)
     status = StatusList.objects.select_for_update().get(issuer=issuer)
+    key = _current_key(issuer)  # read under the status list's lock: a rotation waits
     if status.next_index >= STATUS_LIST_BITS:
         raise Conflict(_("La liste de statut de l'émetteur est pleine."), code="status_list_full")
     index = status.next_index
@@ -162,7 +251,7 @@ def badge_award(*, actor: Actor, badge_class_uid, person_public_id: str, evidenc
         uid=uid, issuer=issuer, badge_class=badge, email=person.email,
         full_name=f"{person.first_name} {person.last_name}", valid_from=start,
         valid_until=until, status_index=index, evidence=evidence.strip())
-    signed = cr.sign_credential(credential, issuer, created=now)
+    signed = cr.sign_credential(credential, key, created=now)
     errors = schema_errors(signed)
     if errors:  # never expected: refuse to hand out a credential that does not conform
         raise PasseportError(_("Le badge n'a pas pu être émis (format non conforme)."),
@@ -194,7 +283,7 @@ def award_revoke(*, actor: Actor, award_uid, reason: str) -> Award:
     status = StatusList.objects.select_for_update().get(issuer=issuer)
     bits = statuslist.set_bit(bytes(status.bits), award.status_index)
     status.bits = bits
-    status.credential = cr.build_status_list(issuer, bits)
+    status.credential = cr.build_status_list(_current_key(issuer), bits)
     status.updated_at = timezone.now()
     status.save(update_fields=["bits", "credential", "updated_at"])
     award.revoked_at = timezone.now()

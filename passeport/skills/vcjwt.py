@@ -28,22 +28,34 @@ def _int(n: int) -> str:
     return _b64(n.to_bytes((n.bit_length() + 7) // 8, "big"))
 
 
-def new_rsa_key(issuer_uid) -> tuple[dict, str]:
+def _seal_context(issuer_uid, number: int) -> str:
+    base = f"skills-issuer-jwt-key:{issuer_uid}"
+    return base if number == 1 else f"{base}:{number}"
+
+
+def kid(issuer_uid, number: int = 1) -> str:
+    """The JWK `kid` of an issuer's RSA key: distinct per key (the first keeps its own)."""
+    return f"{issuer_uid}-rs256" if number == 1 else f"{issuer_uid}-rs256-{number}"
+
+
+def new_rsa_key(issuer_uid, number: int = 1) -> tuple[dict, str]:
     """(public JWK, sealed private key PEM) for an issuer's VC-JWT key."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     numbers = key.public_key().public_numbers()
     jwk = {"kty": "RSA", "n": _int(numbers.n), "e": _int(numbers.e), "alg": "RS256", "use": "sig",
-           "kid": f"{issuer_uid}-rs256"}
+           "kid": kid(issuer_uid, number)}
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption()).decode()
-    return jwk, seal(pem, context=f"skills-issuer-jwt-key:{issuer_uid}")
+    return jwk, seal(pem, context=_seal_context(issuer_uid, number))
 
 
 def jwks_url(issuer) -> str:
     return f"{cr.issuer_url(issuer)}/jwks"
 
 
-def encode(credential: dict, issuer) -> str:
+def encode(credential: dict, key) -> str:
+    """The VC-JWT of a credential, signed with an `IssuerKey`'s RSA key (the current one)."""
+    issuer = key.issuer
     vc = {k: v for k, v in credential.items() if k != "proof"}
     claims = {"vc": vc, "iss": cr.issuer_url(issuer), "jti": vc["id"],
               "nbf": int(cr.parse_iso(vc["validFrom"]).timestamp())}
@@ -51,11 +63,11 @@ def encode(credential: dict, issuer) -> str:
         claims["exp"] = int(cr.parse_iso(vc["validUntil"]).timestamp())
     if vc["credentialSubject"].get("id"):
         claims["sub"] = vc["credentialSubject"]["id"]
-    header = {"alg": "RS256", "typ": "JWT", "kid": issuer.jwt_public_jwk["kid"], "jku": jwks_url(issuer)}
+    header = {"alg": "RS256", "typ": "JWT", "kid": key.jwt_public_jwk["kid"], "jku": jwks_url(issuer)}
     signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims, ensure_ascii=False).encode())}"
-    pem = unseal(issuer.jwt_private_key_sealed, context=f"skills-issuer-jwt-key:{issuer.uid}")
-    key = serialization.load_pem_private_key(pem.encode(), password=None)
-    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    pem = unseal(key.jwt_private_key_sealed, context=_seal_context(issuer.uid, key.number))
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
+    signature = private.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
     return f"{signing_input}.{_b64(signature)}"
 
 

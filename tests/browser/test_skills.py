@@ -119,3 +119,34 @@ def test_referent_evaluates_and_awards_a_badge(live_server, browser, axe):
     assert "Tri des textiles" in page.locator("#awards").inner_text()
     axe.check(page, "compétences d'une personne")
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_administrator_changes_the_signing_key(live_server, browser, axe):
+    org = OrganisationFactory(name="ACI Le Relais")
+    MembershipFactory(organisation=org, role=Role.ADMIN, user__email="admin@aci.example")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Adresse e-mail").fill("admin@aci.example")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").last.click()
+
+    page.goto(f"{live_server.url}/pro/badges/")
+    axe.check(page, "badges de la structure (administrateur)")
+    page.get_by_role("button", name="Changer la clé de signature").click()
+    assert "Cochez cette case pour changer la clé" in page.content()
+    axe.check(page, "changement de clé non confirmé")
+    page.get_by_label("Pourquoi (facultatif)").fill("Renouvellement annuel")
+    page.locator("label[for=rotate-confirmed]").click()  # the DSFR label covers its box
+    assert page.get_by_label("Je confirme : les nouveaux badges").is_checked()
+    page.get_by_role("button", name="Changer la clé de signature").click()
+    keys = page.locator("#issuer-keys").inner_text().lower()  # DSFR badges are upper case
+    assert "actuelle" in keys and "retirée" in keys
+    page.get_by_label("Clé compromise").select_option("1")
+    page.get_by_label("Ce qui s'est passé").fill("Sauvegarde perdue")
+    page.locator("label[for=compromise-confirmed]").click()
+    page.get_by_role("button", name="Déclarer la clé compromise").click()
+    assert "compromise" in page.locator("#issuer-keys").inner_text().lower()
+    axe.check(page, "clé compromise")
+    context.close()

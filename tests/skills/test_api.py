@@ -78,9 +78,9 @@ def test_other_organisation_gets_404(client, other_org, learner, award):
 
 def test_credential_from_the_api_verifies_independently(api, award):
     credential = api.get(f"/skills/persons/{award.person.public_id}/awards").json()[0]["credential"]
-    from passeport.skills.models import Issuer
+    from passeport.skills.models import IssuerKey
 
-    key = independent.public_key(Issuer.objects.get(organisation=award.organisation).public_key_multibase)
+    key = independent.public_key(IssuerKey.objects.get(issuer__organisation=award.organisation).public_key_multibase)
     assert independent.verify(credential, key)
 
 

@@ -1,6 +1,7 @@
 """Skills and Open Badges: evaluation grids, a person's evaluations (consent "skills",
 audited), the organisation's badge classes, awards (signed OpenBadgeCredentials) and
-their revocation, and the public verification of a credential (no authentication)."""
+their revocation, the issuer's signing keys (rotation and compromise, administrators by
+session), and the public verification of a credential (no authentication)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ninja import Body, Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field
 
+from passeport.api.access import organisation_of
 from passeport.api.auth import actor
 from passeport.api.schemas import ErrorOut
 from passeport.core.errors import NotFound, PasseportError
@@ -25,6 +27,7 @@ from passeport.skills.selectors import (
     credential_verify_jwt,
     grid_by_code,
     grids_for,
+    issuer_keys_of,
     skills_view_for,
 )
 from passeport.skills.services import (
@@ -33,6 +36,9 @@ from passeport.skills.services import (
     badge_class_create,
     evaluation_record,
     grid_create,
+    issuer_ensure,
+    issuer_key_compromise,
+    issuer_key_rotate,
 )
 
 router = Router()
@@ -143,6 +149,25 @@ class RevokeIn(Schema):
     reason: str = Field(max_length=200)
 
 
+class IssuerKeyOut(Schema):
+    number: int
+    state: Literal["current", "retired", "compromised"]
+    url: str = Field(description="Le document `Multikey` publié (`verificationMethod` des preuves).")
+    public_key_multibase: str
+    jwt_kid: str = Field(description="Le `kid` de la clé RSA de la forme VC-JWT (\"\" si pas encore créée).")
+    created_at: datetime
+    retired_at: datetime | None
+    compromised_at: datetime | None
+
+
+class KeyRotateIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+class KeyCompromiseIn(Schema):
+    reason: str = Field(max_length=200, description="Ce qui s'est passé.")
+
+
 class CheckOut(Schema):
     check: str
     ok: bool
@@ -173,6 +198,13 @@ def _award(a) -> dict:
     return {"uid": a.uid, "badge_class": a.badge_class.name, "organisation": a.organisation.name,
             "valid_from": a.valid_from, "valid_until": a.valid_until, "revoked_at": a.revoked_at,
             "verify_url": cr.verify_page_url(a.uid), "credential": a.credential}
+
+
+def _key(k) -> dict:
+    state = "compromised" if k.is_compromised else "current" if k.is_current else "retired"
+    return {"number": k.number, "state": state, "url": cr.key_url(k),
+            "public_key_multibase": k.public_key_multibase, "jwt_kid": k.jwt_public_jwk.get("kid", ""),
+            "created_at": k.created_at, "retired_at": k.retired_at, "compromised_at": k.compromised_at}
 
 
 @router.get("/grids", response={200: list[GridOut], codes_4xx: ErrorOut},
@@ -261,6 +293,33 @@ def awards_post(request, public_id: str, payload: AwardIn):
              description="409 `already_revoked`.")
 def award_revoke_post(request, uid: UUID, payload: RevokeIn):
     return _award(award_revoke(actor=actor(request), award_uid=uid, reason=payload.reason))
+
+
+@router.get("/issuer/keys", response={200: list[IssuerKeyOut], codes_4xx: ErrorOut},
+            summary="Les clés de signature de la structure (la plus récente d'abord)")
+def issuer_keys_get(request):
+    return [_key(k) for k in issuer_keys_of(issuer_ensure(organisation_of(actor(request))))]
+
+
+@router.post("/issuer/keys/rotate", response={201: IssuerKeyOut, codes_4xx: ErrorOut},
+             summary="Changer la clé de signature (administrateurs, par session)",
+             description="Les clés actuelles (Ed25519 et RSA) sont retirées mais restent publiées : "
+                         "les badges déjà délivrés restent valides. 403 `admin_required`.")
+def issuer_keys_rotate(request, payload: KeyRotateIn):
+    a = actor(request)
+    return Status(201, _key(issuer_key_rotate(actor=a, organisation=organisation_of(a),
+                                              reason=payload.reason)))
+
+
+@router.post("/issuer/keys/{number}/compromise", response={200: IssuerKeyOut, codes_4xx: ErrorOut},
+             summary="Déclarer une clé compromise (administrateurs, par session)",
+             description="Tous les badges signés avec cette clé deviennent non valides, quelle que "
+                         "soit leur date ; si c'est la clé actuelle, une nouvelle la remplace. "
+                         "403 `admin_required`, 404, 409 `already_compromised`.")
+def issuer_keys_compromise(request, number: int, payload: KeyCompromiseIn):
+    a = actor(request)
+    return _key(issuer_key_compromise(actor=a, organisation=organisation_of(a), number=number,
+                                      reason=payload.reason))
 
 
 @router.get("/verify/{uid}", auth=None, response={200: VerificationOut, codes_4xx: ErrorOut},

@@ -94,3 +94,34 @@ class RomeGridForm(AppellationMixin, DsfrBaseForm):
 
     appellation_fields = ("appellation",)
     appellation = appellation_field(_("Métier"))
+
+
+class KeyRotateForm(DsfrBaseForm):
+    reason = forms.CharField(label=_("Pourquoi (facultatif)"), max_length=200, required=False,
+                             help_text=_("Par exemple : « Renouvellement annuel »."))
+    confirmed = forms.BooleanField(
+        label=_("Je confirme : les nouveaux badges seront signés avec une nouvelle clé ; les "
+                "badges déjà délivrés restent valides."),
+        error_messages={"required": _("Cochez cette case pour changer la clé.")})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rotate-%s")  # two key forms on one page: distinct ids
+        super().__init__(*args, **kwargs)
+
+
+class KeyCompromiseForm(DsfrBaseForm):
+    number = forms.TypedChoiceField(label=_("Clé compromise"), coerce=int)
+    reason = forms.CharField(label=_("Ce qui s'est passé"), max_length=200,
+                             help_text=_("Par exemple : « Sauvegarde de la base perdue »."))
+    confirmed = forms.BooleanField(
+        label=_("Je confirme : tous les badges signés avec cette clé ne seront plus reconnus "
+                "comme valides, quelle que soit leur date."),
+        error_messages={"required": _("Cochez cette case pour déclarer la clé compromise.")})
+
+    def __init__(self, *args, keys=(), **kwargs):
+        kwargs.setdefault("auto_id", "compromise-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["number"].choices = [
+            (k.number, _("Clé n° %(n)d (%(state)s)") % {
+                "n": k.number, "state": _("actuelle") if k.is_current else _("retirée")})
+            for k in keys if not k.is_compromised]

@@ -4,6 +4,7 @@ person's skills (evaluations with their progress, badges awarded, revocation).""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from passeport.skills.selectors import (
     grid_by_code,
     grids_evaluated,
     grids_for,
+    issuer_keys_of,
     progress,
     skills_view_for,
 )
@@ -26,6 +28,8 @@ from passeport.skills.services import (
     badge_class_create,
     evaluation_record,
     issuer_ensure,
+    issuer_key_compromise,
+    issuer_key_rotate,
     issuer_update,
 )
 from passeport.vault.selectors import documents_of, safe_get_for
@@ -34,7 +38,16 @@ from passeport.web.decorators import professional_required
 from passeport.web.forms import add_service_error
 
 from .charts import geometry
-from .forms import AwardForm, BadgeClassForm, EvaluationForm, IssuerForm, RevokeForm, RomeGridForm
+from .forms import (
+    AwardForm,
+    BadgeClassForm,
+    EvaluationForm,
+    IssuerForm,
+    KeyCompromiseForm,
+    KeyRotateForm,
+    RevokeForm,
+    RomeGridForm,
+)
 
 
 @professional_required
@@ -69,10 +82,70 @@ def badges(request):
             except PasseportError as exc:
                 add_service_error(target, exc)
         status = 400
+    return _badges_page(request, actor, issuer, form=form, issuer_form=issuer_form, status=status)
+
+
+def _badges_page(request, actor, issuer, *, form=None, issuer_form=None, rotate_form=None,
+                 compromise_form=None, status=200):
+    keys = issuer_keys_of(issuer)
+    for key in keys:
+        key.url = cr.key_url(key)
     return render(request, "skills/pro_badges.html", {
-        "issuer": issuer, "issuer_url": cr.issuer_url(issuer), "key_url": cr.key_url(issuer),
+        "issuer": issuer, "issuer_url": cr.issuer_url(issuer), "keys": keys,
         "status_url": cr.status_list_url(issuer), "badge_classes": badge_classes_of(actor),
-        "form": form, "issuer_form": issuer_form}, status=status)
+        "form": form or BadgeClassForm(),
+        "issuer_form": issuer_form or IssuerForm(initial={"name": issuer.name, "url": issuer.url,
+                                                          "email": issuer.email}),
+        "is_admin": actor.membership.is_admin,
+        "rotate_form": rotate_form or KeyRotateForm(),
+        "compromise_form": compromise_form or KeyCompromiseForm(keys=keys),
+        "jwks_url": f"{cr.issuer_url(issuer)}/jwks"}, status=status)
+
+
+def _key_admin(request):
+    actor = actor_for(request)
+    if not actor.membership.is_admin:
+        raise PermissionDenied
+    return actor
+
+
+@professional_required
+@require_POST
+def key_rotate(request):
+    """« Changer la clé de signature »: the organisation's administrators, confirmed."""
+    actor = _key_admin(request)
+    form = KeyRotateForm(request.POST)
+    if form.is_valid():
+        key = issuer_key_rotate(actor=actor, organisation=actor.organisation,
+                                reason=form.cleaned_data["reason"])
+        messages.success(request, _("La clé de signature est changée (clé n° %(n)d). Les badges déjà "
+                                    "délivrés restent valides.") % {"n": key.number})
+        return redirect("skills:pro_badges")
+    return _badges_page(request, actor, issuer_ensure(actor.organisation), rotate_form=form, status=400)
+
+
+@professional_required
+@require_POST
+def key_compromise(request):
+    """« Déclarer la clé compromise »: the organisation's administrators, confirmed."""
+    actor = _key_admin(request)
+    issuer = issuer_ensure(actor.organisation)
+    form = KeyCompromiseForm(request.POST, keys=issuer_keys_of(issuer))
+    if form.is_valid():
+        number = form.cleaned_data["number"]
+        try:
+            issuer_key_compromise(actor=actor, organisation=actor.organisation, number=number,
+                                  reason=form.cleaned_data["reason"])
+        except NotFound:
+            raise
+        except PasseportError as exc:
+            messages.error(request, exc.message)
+            return redirect("skills:pro_badges")
+        messages.success(request, _("La clé n° %(n)d est déclarée compromise : les badges qu'elle a "
+                                    "signés ne sont plus valides. Les nouveaux badges utilisent une "
+                                    "autre clé.") % {"n": number})
+        return redirect("skills:pro_badges")
+    return _badges_page(request, actor, issuer, compromise_form=form, status=400)
 
 
 def _person_context(request, public_id, **extra):

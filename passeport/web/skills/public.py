@@ -24,6 +24,9 @@ from passeport.skills.selectors import (
     credential_verify,
     credential_verify_jwt,
     issuer_by_uid,
+    issuer_key_by_number,
+    issuer_keys_of,
+    jwks_of,
     status_list_by_uid,
 )
 from passeport.skills.services import issuer_jwt_key_ensure
@@ -47,12 +50,16 @@ def _get(fn, *args):
 
 @require_GET
 def issuer_profile(request, uid):
-    return _json(cr.issuer_profile(_get(issuer_by_uid, uid)), "application/ld+json")
+    issuer = _get(issuer_by_uid, uid)
+    return _json(cr.issuer_profile(issuer, issuer_keys_of(issuer)), "application/ld+json")
 
 
 @require_GET
-def issuer_key(request, uid):
-    return _json(cr.key_document(_get(issuer_by_uid, uid)), "application/ld+json")
+def issuer_key(request, uid, number: int = 1):
+    """A key's Multikey document: `/cle` the first key, `/cles/<n>` the following ones."""
+    if number == 1 and request.resolver_match.url_name == "issuer_key_numbered":
+        raise Http404  # the first key has one address, the one its credentials name
+    return _json(cr.key_document(_get(issuer_key_by_number, uid, number)), "application/ld+json")
 
 
 @require_GET
@@ -67,16 +74,17 @@ def credential(request, uid):
 
 @require_GET
 def issuer_jwks(request, uid):
-    issuer = issuer_jwt_key_ensure(_get(issuer_by_uid, uid))
-    return _json({"keys": [issuer.jwt_public_jwk]}, "application/jwk-set+json")
+    issuer = _get(issuer_by_uid, uid)
+    issuer_jwt_key_ensure(issuer)
+    return _json(jwks_of(issuer_keys_of(issuer)), "application/jwk-set+json")
 
 
 @require_GET
 def credential_jwt(request, uid):
     """The VC-JWT form of the credential (RS256), for wallets that want a JWT."""
     award = _get(award_public, uid)
-    issuer = issuer_jwt_key_ensure(award.organisation.badge_issuer)
-    response = HttpResponse(vcjwt.encode(award.credential, issuer), content_type="application/jwt")
+    key = issuer_jwt_key_ensure(award.organisation.badge_issuer)
+    response = HttpResponse(vcjwt.encode(award.credential, key), content_type="application/jwt")
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -10,6 +10,7 @@ urlpatterns = [
     # Public, no login: what an outside verifier needs.
     path("badges/emetteurs/<uuid:uid>", public.issuer_profile, name="issuer"),
     path("badges/emetteurs/<uuid:uid>/cle", public.issuer_key, name="issuer_key"),
+    path("badges/emetteurs/<uuid:uid>/cles/<int:number>", public.issuer_key, name="issuer_key_numbered"),
     path("badges/emetteurs/<uuid:uid>/jwks", public.issuer_jwks, name="issuer_jwks"),
     path("badges/statut/<uuid:uid>", public.status_list, name="status_list"),
     path("badges/credentials/<uuid:uid>.jwt", public.credential_jwt, name="credential_jwt"),
@@ -23,6 +24,8 @@ urlpatterns = [
     path("badges/verifier/<uuid:uid>.json", public.verify_json, name="verify_json"),
     # Professionals.
     path("pro/badges/", pro.badges, name="pro_badges"),
+    path("pro/badges/cles/rotation/", pro.key_rotate, name="pro_key_rotate"),
+    path("pro/badges/cles/compromission/", pro.key_compromise, name="pro_key_compromise"),
     path("pro/competences/<str:public_id>/", pro.person, name="pro_person"),
     path("pro/competences/<str:public_id>/badges/", pro.award, name="pro_award"),
     path("pro/competences/<str:public_id>/badges/<uuid:uid>/retrait/", pro.revoke, name="pro_revoke"),
