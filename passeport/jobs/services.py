@@ -454,6 +454,9 @@ def immersion_assess(*, actor: Actor, immersion: Immersion, skills_observed: lis
     if imm.status != ImmersionStatus.VALIDATED:
         raise Conflict(_("Seule une immersion validée par le référent peut être évaluée."),
                        code="invalid_transition")
+    if imm.starts_on > timezone.localdate():
+        raise Conflict(_("L'immersion n'a pas encore commencé : faites le bilan pendant ou à la fin "
+                         "de l'immersion."), code="immersion_not_started")
     if behaviour not in Behaviour.values:
         raise PasseportError(_("Choisissez une appréciation du savoir-être."), code="required",
                              field="behaviour")

@@ -76,7 +76,11 @@ def test_person_accepts_an_access_request_on_a_phone(live_server, browser, axe):
     # Nothing wider than the phone's screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 320
     axe.check(phone, "demandes d'accès (320 px)")
-    box.get_by_role("button", name="Accepter").click()
+    accept = box.get_by_role("button", name="Accepter")
+    # the words are shown, not only an icon: the person decides who sees their passport
+    assert accept.inner_text().strip().startswith("Accepter") and accept.bounding_box()["width"] >= 100
+    assert box.get_by_role("button", name="Refuser").bounding_box()["width"] >= 100
+    accept.click()
     assert "C'est fait : PLIE de Cornouaille peut voir" in phone.locator("main").inner_text()
     assert phone.locator("#demandes").count() == 0
     axe.check(phone, "après avoir accepté (320 px)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 import pytest
 from django.test import Client
@@ -137,6 +138,9 @@ def test_assessment_page_rates_skills_and_referent_sees_them(pro_client, employe
     page = pro_client.get(reverse("skills:pro_person", args=[jobs_person.public_id])).content.decode()
     assert "Employeur, après une immersion" in page and "Préparer des repas" in page
     assert "Ti Aide Services" in page and "Employé familial / Employée familiale : savoir-faire" in page
+    # the chart's coordinates are numbers a browser reads (no French decimal comma in SVG)
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert re.search(r'(cx|cy|x1|y1|x|y)="[0-9.]+"', svg) and not re.search(r'="[0-9]+,[0-9]+"', svg)
     # the person reads it in plain words in « Mes compétences »
     jobs_person.user = UserFactory()
     jobs_person.save()

@@ -107,6 +107,9 @@ def test_immersion_pages(pro_client, client, employer, employer_org, jobs_person
     assert imm.status == ImmersionStatus.VALIDATED
     client.force_login(employer.user)
     url = reverse("jobs:immersion_detail", args=[imm.pk])
+    page = client.get(url).content.decode()
+    assert "Enregistrer le bilan" not in page and "Le bilan se fait pendant ou à la fin" in page
+    Immersion.objects.filter(pk=imm.pk).update(starts_on=dt.date(2026, 11, 2), ends_on=dt.date(2026, 11, 13))
     assert "Enregistrer le bilan" in client.get(url).content.decode()
     r = client.post(url, {"behaviour": "3", "led_to_job": "yes", "comment": "Très bien"})
     imm.refresh_from_db()

@@ -9,7 +9,7 @@ import pytest
 
 from passeport.core.errors import Conflict, Forbidden, NotFound, PasseportError
 from passeport.jobs.enums import ApplicationStatus, ImmersionStatus, OfferStatus, SkillSource
-from passeport.jobs.models import CandidateSkill, RomeAppellation
+from passeport.jobs.models import CandidateSkill, Immersion, RomeAppellation
 from passeport.jobs.selectors import offers_for_person, persons_for_offer
 from passeport.jobs.services import (
     application_answer,
@@ -136,6 +136,13 @@ def test_immersion_lifecycle_and_assessment(actor, employer_actor, employer_org,
         immersion_validate(actor=employer_actor, immersion=imm)
     imm = immersion_validate(actor=actor, immersion=imm)
     assert imm.status == ImmersionStatus.VALIDATED
+    # not before it starts (the employer has seen nothing yet)
+    with pytest.raises(Conflict) as exc:
+        immersion_assess(actor=employer_actor, immersion=imm, skills_observed=observed, behaviour=3,
+                         comment="", led_to_job=True)
+    assert exc.value.code == "immersion_not_started"
+    Immersion.objects.filter(pk=imm.pk).update(starts_on=dt.date(2026, 11, 2), ends_on=dt.date(2026, 11, 13))
+    imm.refresh_from_db()
     with pytest.raises(Forbidden):
         immersion_assess(actor=actor, immersion=imm, skills_observed=observed, behaviour=3,
                          comment="", led_to_job=True)

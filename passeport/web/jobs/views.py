@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -312,7 +313,8 @@ def immersion_detail(request, pk: int):
     return render(request, "jobs/immersion_detail.html", {
         "imm": imm, "form": form, "is_host": imm.employer_id == actor.organisation_id,
         "is_prescriber": imm.prescriber_id == actor.organisation_id,
-        "observed": observed, "statuses": ImmersionStatus})
+        "observed": observed, "statuses": ImmersionStatus,
+        "started": imm.starts_on <= timezone.localdate()})
 
 
 @professional_required
