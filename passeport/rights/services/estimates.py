@@ -150,6 +150,7 @@ def verify_split(flags: list[dict], received: list[str], missing: list[str]
 def _store(check: RightsCheck, estimate: Estimate, legislation: date, now) -> None:
     flags, check.notes = flags_for(estimate, check.received)
     check.flags, check.to_verify = verify_split(flags, check.received, check.missing)
+    check.verify_due = any(v["due"] for v in check.to_verify)
     check.amounts = estimate.amounts
     check.housing_aid_kind = estimate.housing_aid_kind
     check.css = estimate.css
@@ -161,7 +162,7 @@ def _store(check: RightsCheck, estimate: Estimate, legislation: date, now) -> No
     check.error = ""
 
 
-STORED_FIELDS = ["flags", "to_verify", "notes", "amounts", "housing_aid_kind", "css", "css_participation",
+STORED_FIELDS = ["flags", "to_verify", "verify_due", "notes", "amounts", "housing_aid_kind", "css", "css_participation",
                  "flagged_total", "legislation_date", "status", "computed_at", "error"]
 
 
