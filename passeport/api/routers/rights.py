@@ -363,8 +363,11 @@ def estimate_get(request, public_id: str, estimate_id: int):
 
 @router.post("/persons/{public_id}/estimates/{estimate_id}/actions",
              response={201: ActionOut, codes_4xx: ErrorOut},
-             summary="Transformer un droit non demandé en action du parcours",
-             description="409 `action_exists` si une action est déjà en cours pour ce droit ; "
+             summary="Transformer un droit non demandé (ou à vérifier) en action du parcours",
+             description="Un droit probablement non demandé (`flags`) donne « Demander : … » ; "
+                         "un droit à vérifier qui semble ouvert (`to_verify`, `due`) donne "
+                         "« Vérifier le droit à … : compléter … ». 400 `not_flagged` pour un "
+                         "autre droit ; 409 `action_exists` si une action est déjà en cours pour ce droit ; "
                          "400 `path_consent_required` sans accord « parcours ».")
 def estimate_action(request, public_id: str, estimate_id: int, payload: ActionIn):
     a = actor(request)

@@ -212,7 +212,8 @@ def pro_flag_action(request, public_id: str, check_id: int, code: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Action ajoutée au parcours : « %s ».") % action.title)
-    return redirect(reverse("rights:pro", kwargs={"public_id": public_id}) + "#non-recours")
+    anchor = "#non-recours" if code in check.flagged_codes else "#a-verifier"
+    return redirect(reverse("rights:pro", kwargs={"public_id": public_id}) + anchor)
 
 
 # --- The person's own page -------------------------------------------------------------
