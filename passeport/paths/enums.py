@@ -122,6 +122,7 @@ class EventKind(models.TextChoices):
     ORIENTATION = "orientation", _("Orientation")
     ALERT = "alert", _("Alerte de risque de rupture")
     JOB = "job", _("Emploi ou immersion")
+    SITUATION = "situation", _("Situation déclarée par la personne")
 
 
 class AppointmentOutcome(models.TextChoices):

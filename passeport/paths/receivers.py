@@ -16,7 +16,7 @@ from passeport.directory.signals import orientation_created, orientation_status_
 from passeport.paths.enums import EventKind
 from passeport.paths.models import TimelineEvent
 from passeport.paths.selectors import current_path
-from passeport.paths.signals import job_event
+from passeport.paths.signals import job_event, situation_declared
 
 
 def _record(orientation, event, title: str, body: str = "") -> None:
@@ -68,3 +68,12 @@ def on_job_event(sender, person, title, body, occurred_at, author, organisation,
     TimelineEvent.objects.create(path=path, kind=EventKind.JOB, occurred_at=occurred_at,
                                  title=title[:200], body=body, author=author, by_person=False,
                                  organisation=organisation)
+
+
+@receiver(situation_declared, dispatch_uid="paths.situation_declared")
+def on_situation_declared(sender, path, title, body, occurred_at, author, **kwargs) -> None:
+    """The person's own situation (rights, above paths), on their path: an item of the
+    person that the référent has not seen yet."""
+    TimelineEvent.objects.create(path=path, kind=EventKind.SITUATION, occurred_at=occurred_at,
+                                 title=title[:200], body=body, author=author, by_person=True,
+                                 organisation=None)

@@ -16,6 +16,9 @@ every change of the path in one place without importing them:
   to an employer, interview, hired, refused, immersion validated or assessed). Sent
   inside the transaction of the change with `person`, `title`, `body` (may be empty),
   `occurred_at`, `author` (a User or None) and `organisation` (who acted).
+- `situation_declared`: the person gave or corrected part of their situation in « Mes
+  droits » (`rights`). Sent inside the transaction of the change with `path`, `title`,
+  `body` (never an amount), `occurred_at` and `author` (the person's user).
 """
 
 from django.dispatch import Signal
@@ -24,3 +27,4 @@ path_opened = Signal()
 path_closed = Signal()
 job_event = Signal()
 booking_invited = Signal()
+situation_declared = Signal()

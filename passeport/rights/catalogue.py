@@ -135,6 +135,41 @@ MISSING = {
     "received": _("Les aides déjà reçues"),
 }
 
+# The same, short, to complete a sentence: « compléter les ressources ».
+MISSING_SHORT = {
+    "housing_status": _("le logement"),
+    "rent": _("le loyer"),
+    "commune": _("la commune"),
+    "couple": _("le foyer"),
+    "incomes": _("les ressources"),
+    "salary": _("le salaire"),
+    "unemployment": _("l'allocation chômage"),
+    "disability": _("le handicap"),
+    "student": _("les études"),
+    "received": _("les aides reçues"),
+}
+
+# « le droit à … » for each right, in the action « Vérifier le droit à la CSS : … ».
+TO_RIGHT = {
+    "rsa": _("au RSA"),
+    "ppa": _("à la prime d'activité"),
+    "al": _("à l'aide au logement"),
+    "aah": _("à l'AAH"),
+    "af": _("aux allocations familiales"),
+    "cf": _("au complément familial"),
+    "asf": _("à l'ASF"),
+    "css": _("à la CSS"),
+}
+
+
+def plain_list(items) -> str:
+    """« a, b et c »."""
+    items = [str(i) for i in items]
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(first)s et %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
 # What each right's result depends on, among the items `missing` can name. A right whose
 # inputs are missing is not "likely": it is "to verify", with what is missing named
 # (with unknown resources the engine counts 0 €, and every means-tested aid looks due).

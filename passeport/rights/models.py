@@ -204,6 +204,9 @@ class RightsCheck(models.Model):
     flags = models.JSONField(default=list)  # [{"code", "amount"}]: likely due, not received
     # [{"code", "amount", "due", "missing"}]: the result depends on missing items
     to_verify = models.JSONField(default=list)
+    # One of `to_verify` looks due: the screening lists these persons (a column, so the
+    # list is a plain filtered, paginated query on SQLite and PostgreSQL alike).
+    verify_due = models.BooleanField(default=False)
     notes = models.JSONField(default=list)  # caveats about this estimate (codes)
     flagged_total = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     error = models.TextField(blank=True)
@@ -216,6 +219,7 @@ class RightsCheck(models.Model):
             models.Index(fields=["status", "id"], name="rightscheck_queue"),
             models.Index(fields=["person", "-requested_at"], name="rightscheck_person"),
             models.Index(fields=["screening", "-flagged_total"], name="rightscheck_screening"),
+            models.Index(fields=["screening", "verify_due"], name="rightscheck_screen_verify"),
         ]
 
     def __str__(self) -> str:

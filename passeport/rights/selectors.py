@@ -264,26 +264,44 @@ def screening_get_for(actor: Actor, run_id: int) -> ScreeningRun:
     return run
 
 
-def screening_ranked(actor: Actor, run: ScreeningRun, page: int | str = 1,
-                     per_page: int = 25) -> Page:
-    """The likely non-take-up of a screening, largest monthly amounts first, among the
-    persons who still open their rights to the organisation. The persons listed are
-    recorded in their access log."""
+def _screening_page(actor: Actor, run: ScreeningRun, qs: QuerySet[RightsCheck], page: int | str,
+                    per_page: int, which: str) -> Page:
+    """One page of a screening's estimates, among the persons who still open their rights
+    to the organisation; the persons listed are recorded in their access log."""
     consents = Consent.objects.active().filter(organisation_id=run.organisation_id,
                                                scope=ConsentScope.RIGHTS)
-    qs = (RightsCheck.objects.filter(screening=run, status=CheckStatus.DONE)
-          .exclude(flags=[])
-          .filter(person__in=consents.values("person_id"))
-          .select_related("person", "path__referent__user")
-          .order_by("-flagged_total", "person__last_name", "id"))
+    qs = (qs.filter(screening=run, status=CheckStatus.DONE,
+                    person__in=consents.values("person_id"))
+          .select_related("person", "path__referent__user"))
     result = Paginator(qs, per_page).get_page(page)
     consent_ids = dict(consents.filter(person__in=[c.person_id for c in result.object_list])
                        .values_list("person_id", "pk"))
     audit_record_many(actor, action=AuditAction.LIST, object_type="rights_screening",
                       entries=[(c.person.public_id, consent_ids.get(c.person_id))
                                for c in result.object_list],
-                      detail={"screening": run.pk})
+                      detail={"screening": run.pk, "list": which})
     return result
+
+
+def screening_ranked(actor: Actor, run: ScreeningRun, page: int | str = 1,
+                     per_page: int = 25) -> Page:
+    """The likely non-take-up of a screening, largest monthly amounts first, among the
+    persons who still open their rights to the organisation. The persons listed are
+    recorded in their access log."""
+    qs = (RightsCheck.objects.exclude(flags=[])
+          .order_by("-flagged_total", "person__last_name", "id"))
+    return _screening_page(actor, run, qs, page, per_page, "likely")
+
+
+def screening_to_verify(actor: Actor, run: ScreeningRun, page: int | str = 1,
+                        per_page: int = 25) -> Page:
+    """The persons of a screening with a right to verify that looks due (its result
+    depends on missing data), by name, among the persons who still open their rights to
+    the organisation (the same persons `ScreeningRun.to_verify_count` counts, less those
+    who withdrew their consent since). The persons listed are recorded in their access log."""
+    qs = (RightsCheck.objects.filter(verify_due=True)
+          .order_by("person__last_name", "person__first_name", "id"))
+    return _screening_page(actor, run, qs, page, per_page, "to_verify")
 
 
 def flagged_total(flags: list[dict]) -> Decimal:

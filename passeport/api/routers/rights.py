@@ -40,6 +40,7 @@ from passeport.rights.selectors import (
     rights_person_get,
     screening_get_for,
     screening_ranked,
+    screening_to_verify,
     situation_of,
 )
 from passeport.rights.services import (
@@ -223,6 +224,16 @@ class RankedOut(Schema):
     estimate_id: int
 
 
+class VerifyPersonOut(Schema):
+    public_id: str
+    first_name: str
+    last_name: str
+    to_verify: list[VerifyOut] = Field(description="Les droits à vérifier qui semblent "
+                                                   "ouverts, et ce qui manque pour chacun.")
+    missing: list[str]
+    estimate_id: int
+
+
 class ScreeningOut(Schema):
     id: int
     status: ScreeningStatus
@@ -237,7 +248,15 @@ class ScreeningOut(Schema):
     legislation_date: date | None
     ranked: list[RankedOut] = Field(default_factory=list,
                                     description="Droits probablement non demandés, les plus "
-                                                "importants d'abord (une page).")
+                                                "importants d'abord (une page ; avec "
+                                                "`list=likely`, par défaut).")
+    to_verify: list[VerifyPersonOut] = Field(
+        default_factory=list,
+        description="Personnes avec un droit à vérifier qui semble ouvert (il manque des "
+                    "informations pour le dire probable), par nom (une page ; avec "
+                    "`list=to_verify`).")
+    page_of: Literal["likely", "to_verify"] = Field(
+        "likely", description="La liste que `page` et `pages` paginent.")
     page: int = 1
     pages: int = 1
 
@@ -344,8 +363,11 @@ def estimate_get(request, public_id: str, estimate_id: int):
 
 @router.post("/persons/{public_id}/estimates/{estimate_id}/actions",
              response={201: ActionOut, codes_4xx: ErrorOut},
-             summary="Transformer un droit non demandé en action du parcours",
-             description="409 `action_exists` si une action est déjà en cours pour ce droit ; "
+             summary="Transformer un droit non demandé (ou à vérifier) en action du parcours",
+             description="Un droit probablement non demandé (`flags`) donne « Demander : … » ; "
+                         "un droit à vérifier qui semble ouvert (`to_verify`, `due`) donne "
+                         "« Vérifier le droit à … : compléter … ». 400 `not_flagged` pour un "
+                         "autre droit ; 409 `action_exists` si une action est déjà en cours pour ce droit ; "
                          "400 `path_consent_required` sans accord « parcours ».")
 def estimate_action(request, public_id: str, estimate_id: int, payload: ActionIn):
     a = actor(request)
@@ -366,19 +388,35 @@ def screening_post(request, payload: ScreeningIn):
 
 
 @router.get("/screenings/{run_id}", response={200: ScreeningOut, codes_4xx: ErrorOut},
-            summary="Un repérage et son classement")
-def screening_get(request, run_id: int, page: int = Query(1, ge=1, le=MAX_PAGE)):
+            summary="Un repérage et son classement",
+            description="`list=likely` (par défaut) : les droits probablement non demandés, "
+                        "les plus importants d'abord (`ranked`) ; `list=to_verify` : les "
+                        "personnes avec un droit à vérifier, par nom (`to_verify`). 50 par "
+                        "page ; seules les personnes qui ouvrent encore leurs droits à la "
+                        "structure sont listées (et la lecture est tracée).")
+def screening_get(request, run_id: int, page: int = Query(1, ge=1, le=MAX_PAGE),
+                  which: Literal["likely", "to_verify"] = Query("likely", alias="list")):
     a = actor(request)
     run = screening_get_for(a, run_id)
-    return _screening_out(request, run, page)
+    return _screening_out(request, run, page, which)
 
 
-def _screening_out(request, run, page: int) -> dict:
+def _screening_out(request, run, page: int, which: str = "likely") -> dict:
     out = {k: getattr(run, k) for k in ("id", "status", "created_at", "finished_at",
                                         "persons_count", "flagged_count", "flagged_total",
                                         "to_verify_count", "legislation_date")}
     out["month"] = run.month.strftime("%Y-%m")
-    if run.status == ScreeningStatus.DONE:
+    out["page_of"] = which
+    if run.status == ScreeningStatus.DONE and which == "to_verify":
+        result = screening_to_verify(actor(request), run, page, per_page=50)
+        out["page"], out["pages"] = result.number, result.paginator.num_pages
+        out["to_verify"] = [{
+            "public_id": c.person.public_id, "first_name": c.person.first_name,
+            "last_name": c.person.last_name,
+            "to_verify": [v for v in EstimateOut.resolve_to_verify(c) if v["due"]],
+            "missing": c.missing, "estimate_id": c.pk,
+        } for c in result.object_list]
+    elif run.status == ScreeningStatus.DONE:
         result = screening_ranked(actor(request), run, page, per_page=50)
         out["page"], out["pages"] = result.number, result.paginator.num_pages
         out["ranked"] = [{

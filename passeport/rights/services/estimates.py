@@ -21,7 +21,7 @@ from passeport.people.enums import ConsentScope
 from passeport.people.models import Person
 from passeport.people.selectors import active_consent
 
-from ..catalogue import RIGHTS, missing_for
+from ..catalogue import MISSING, MISSING_SHORT, RIGHTS, TO_RIGHT, missing_for, plain_list
 from ..engine import (
     HouseholdInput,
     engine_versions,
@@ -150,6 +150,7 @@ def verify_split(flags: list[dict], received: list[str], missing: list[str]
 def _store(check: RightsCheck, estimate: Estimate, legislation: date, now) -> None:
     flags, check.notes = flags_for(estimate, check.received)
     check.flags, check.to_verify = verify_split(flags, check.received, check.missing)
+    check.verify_due = any(v["due"] for v in check.to_verify)
     check.amounts = estimate.amounts
     check.housing_aid_kind = estimate.housing_aid_kind
     check.css = estimate.css
@@ -161,7 +162,7 @@ def _store(check: RightsCheck, estimate: Estimate, legislation: date, now) -> No
     check.error = ""
 
 
-STORED_FIELDS = ["flags", "to_verify", "notes", "amounts", "housing_aid_kind", "css", "css_participation",
+STORED_FIELDS = ["flags", "to_verify", "verify_due", "notes", "amounts", "housing_aid_kind", "css", "css_participation",
                  "flagged_total", "legislation_date", "status", "computed_at", "error"]
 
 
@@ -220,14 +221,18 @@ def checks_compute_pending(limit: int = BATCH_SIZE) -> int:
 @transaction.atomic
 def flag_to_action(*, actor: Actor, person: Person, path: Path | None, check: RightsCheck,
                    code: str) -> Action:
-    """Turn a right that looks due but is not claimed into an action of the path."""
+    """Turn a right of an estimate into an action of the path: a right that looks due but
+    is not claimed (« Demander : RSA »), or a right to verify that looks due, whose result
+    depends on missing data (« Vérifier le droit à la CSS : compléter les ressources »)."""
     consent = ensure_professional(actor, person)
     if check.person_id != person.pk:
         raise NotFound(_("Estimation introuvable."))
     flag = next((f for f in check.flags if f["code"] == code), None)
-    if flag is None:
-        raise PasseportError(_("Ce droit n'est pas signalé dans cette estimation."),
-                             code="not_flagged", field="code")
+    verify = next((v for v in check.to_verify or [] if v["code"] == code and v.get("due")),
+                  None)
+    if flag is None and verify is None:
+        raise PasseportError(_("Ce droit n'est ni signalé ni à vérifier dans cette "
+                               "estimation."), code="not_flagged", field="code")
     if path is None or path.status == PathStatus.CLOSED:
         raise PasseportError(_("Cette personne n'a pas de parcours en cours."), code="no_path")
     if active_consent(person, actor.organisation_id, ConsentScope.PATH) is None:
@@ -241,22 +246,34 @@ def flag_to_action(*, actor: Actor, person: Person, path: Path | None, check: Ri
         raise Conflict(_("Une action est déjà en cours pour ce droit : « %s ».")
                        % existing.action.title, code="action_exists")
     right = RIGHTS[code]
-    if code == "css":
-        amount = (_("gratuite") if flag.get("css") == "free"
-                  else _("%s € par mois") % flag.get("participation"))
+    when = (_("Estimation du %(date)s pour %(month)s")
+            % {"date": timezone.localtime(check.computed_at or check.requested_at
+                                          ).strftime("%d/%m/%Y"),
+               "month": check.month.strftime("%m/%Y")})
+    if flag is not None:
+        if code == "css":
+            amount = (_("gratuite") if flag.get("css") == "free"
+                      else _("%s € par mois") % flag.get("participation"))
+        else:
+            amount = _("environ %s € par mois") % flag["amount"]
+        title = _("Demander : %s") % right.name
+        lines = [_("%(when)s : %(amount)s (estimation, pas une décision).")
+                 % {"when": when, "amount": amount}, str(right.why)]
     else:
-        amount = _("environ %s € par mois") % flag["amount"]
-    description = "\n".join([
-        _("Estimation du %(date)s pour %(month)s : %(amount)s (estimation, pas une décision).")
-        % {"date": timezone.localtime(check.computed_at or check.requested_at).strftime("%d/%m/%Y"),
-           "month": check.month.strftime("%m/%Y"), "amount": amount},
-        str(right.why), str(right.how), f"{right.claim_label} : {right.claim_url}",
-    ])
-    action = action_add(actor=actor, path=path, title=_("Demander : %s") % right.name,
+        missing = [m for m in verify["missing"] if m in MISSING]
+        title = (_("Vérifier le droit %(right)s : compléter %(missing)s")
+                 % {"right": TO_RIGHT[code],
+                    "missing": plain_list(MISSING_SHORT[m] for m in missing)})
+        lines = [_("%(when)s : à vérifier, le résultat dépend d'informations manquantes "
+                   "(estimation, pas une décision).") % {"when": when},
+                 _("Il manque : %s.") % "; ".join(str(MISSING[m]) for m in missing),
+                 _("Compléter la situation avec la personne (page « Droits » du passeport), "
+                   "puis relancer l'estimation ; si le droit reste ouvert, faire la demande.")]
+    description = "\n".join([*lines, str(right.how), f"{right.claim_label} : {right.claim_url}"])
+    action = action_add(actor=actor, path=path, title=title[:200],
                         description=description, theme=right.theme,
                         due_on=timezone.localdate() + timedelta(days=30))
     RightsAction.objects.create(path=path, check_ref=check, code=code, action=action)
-    _audit(actor, person, AuditAction.CREATE, "rights_action", action.pk, consent, right=code)
+    _audit(actor, person, AuditAction.CREATE, "rights_action", action.pk, consent, right=code,
+           to_verify=flag is None)
     return action
-
-

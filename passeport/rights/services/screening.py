@@ -123,7 +123,7 @@ def _screen_chunk(run: ScreeningRun, chunk_ids: list[int], versions: dict, legis
         _store(check, estimate, legislation, now)
         checks.append(check)
         flagged += bool(check.flags)
-        to_verify += any(v["due"] for v in check.to_verify)
+        to_verify += check.verify_due
         total += check.flagged_total
     lap("results")
     with transaction.atomic():

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from passeport.core.actor import Actor
 from passeport.core.enums import AuditAction
@@ -17,8 +18,10 @@ from passeport.core.models import INSEE_CODE_RE
 from passeport.paths.enums import PathStatus
 from passeport.paths.models import Path
 from passeport.paths.selectors import current_path
+from passeport.paths.signals import situation_declared
 from passeport.people.models import Person
 
+from ..catalogue import plain_list
 from ..engine.household import add_months
 from ..enums import (
     DisabilityRate,
@@ -427,11 +430,46 @@ def situation_declare(*, actor: Actor, person: Person, data: dict[str, Any]
     touched = {"resources": "incomes"}
     sections = sorted({name for name, keys in SECTIONS.items()
                        for key in data if touched.get(key, key) in keys})
+    try:
+        before = None if _created else _section_values(
+            _clean_situation(person, situation_data(situation)))
+    except PasseportError:  # stored before a rule was added: every part is new
+        before = None
+    after = _section_values(clean)
+    changed = [name for name in sections if before is None or before[name] != after[name]]
     _write(situation, clean, actor, sections)
     _audit(actor, person, AuditAction.UPDATE, "household_situation", situation.pk, None,
-           sections=sections, source="person")
+           sections=sections, changed=changed, source="person")
+    _timeline(actor, person, path, sections, changed)
     estimate_request(actor=actor, person=person, path=path)
     return situation
+
+
+# The parts of the situation, as the path's timeline says them (never an amount).
+TIMELINE_PARTS = {"household": gettext_lazy("le foyer"), "housing": gettext_lazy("le logement"),
+                  "incomes": gettext_lazy("les ressources"),
+                  "health": gettext_lazy("la santé et les études"),
+                  "received": gettext_lazy("les aides reçues")}
+
+
+def _timeline(actor: Actor, person: Person, path: Path, sections: list[str],
+              changed: list[str]) -> None:
+    """Tell the référent, on the path's timeline, which parts the person gave or
+    corrected (or confirmed unchanged): the parts only, no amount."""
+    if not sections:
+        return
+    if changed:
+        title = (_("%(name)s a mis à jour sa situation dans « Mes droits » : %(parts)s")
+                 % {"name": person.first_name,
+                    "parts": plain_list(TIMELINE_PARTS[s] for s in changed)})
+    else:
+        title = (_("%(name)s a confirmé sa situation dans « Mes droits », sans changement : "
+                   "%(parts)s") % {"name": person.first_name,
+                                    "parts": plain_list(TIMELINE_PARTS[s] for s in sections)})
+    situation_declared.send(
+        sender=Path, path=path, title=title, author=actor.user, occurred_at=timezone.now(),
+        body=_("Le détail est sur la page « Droits » du passeport ; une nouvelle estimation "
+               "est calculée."))
 
 
 @transaction.atomic

@@ -128,6 +128,7 @@ EVENT_KINDS = {
     EventKind.WORK_HOURS: gettext_lazy("Heures de travail"),
     EventKind.MESSAGE: gettext_lazy("Message"),
     EventKind.REFERENT: gettext_lazy("Votre référent"),
+    EventKind.SITUATION: gettext_lazy("Votre situation"),
 }
 APPOINTMENT_OUTCOMES = {
     AppointmentOutcome.PLANNED: gettext_lazy("Rendez-vous prévu"),

@@ -27,6 +27,7 @@ from passeport.rights.selectors import (
     rights_view,
     screening_get_for,
     screening_ranked,
+    screening_to_verify,
     screenings_of,
 )
 from passeport.rights.services import (
@@ -211,7 +212,8 @@ def pro_flag_action(request, public_id: str, check_id: int, code: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Action ajoutée au parcours : « %s ».") % action.title)
-    return redirect(reverse("rights:pro", kwargs={"public_id": public_id}) + "#non-recours")
+    anchor = "#non-recours" if code in check.flagged_codes else "#a-verifier"
+    return redirect(reverse("rights:pro", kwargs={"public_id": public_id}) + anchor)
 
 
 # --- The person's own page -------------------------------------------------------------
@@ -281,17 +283,29 @@ def screening_list(request):
                   status=400 if form.errors else 200)
 
 
+def _verify_rows(check) -> None:
+    """The rights to verify of a screened person, and what is missing, in plain words."""
+    due = [v for v in check.to_verify if v.get("due")]
+    check.verify_labels = [RIGHTS[v["code"]].name for v in due if v["code"] in RIGHTS]
+    items = list(dict.fromkeys(m for v in due for m in v["missing"] if m in MISSING))
+    check.verify_missing = [_lower_first(str(MISSING[m])) for m in items]
+    check.verify_anchor = MISSING_ANCHOR.get(items[0], "situation-foyer") if items else "situation-foyer"
+
+
 @professional_required
 def screening_detail(request, pk: int):
     actor = actor_for(request)
     run = screening_get_for(actor, pk)
-    page = None
+    page = verify_page = None
     if run.status == ScreeningStatus.DONE:
         page = screening_ranked(actor, run, request.GET.get("page", 1))
         for check in page.object_list:
             check.flag_labels = [RIGHTS[f["code"]].name for f in check.flags]
+        verify_page = screening_to_verify(actor, run, request.GET.get("verifier", 1))
+        for check in verify_page.object_list:
+            _verify_rows(check)
     template = "rights/_screening_body.html" if request.htmx else "rights/screening_detail.html"
     return render(request, template, {
-        "run": run, "page": page,
+        "run": run, "page": page, "verify_page": verify_page,
         "running": run.status in (ScreeningStatus.PENDING, ScreeningStatus.RUNNING),
     })
