@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('paths', '0007_booking_invitations_and_slots'),
+        ('paths', '0008_bookinginvitation_reminder_token_hash'),
     ]
 
     operations = [
