@@ -227,11 +227,13 @@ def progress(evaluations, grid: Grid) -> Progress | None:
             levels = {a.area: a.level for a in digcomp.score({s.item.code: s.level for s in e.scores.all()})}
             points.append(ProgressPoint(e, levels))
         return Progress(grid, series, points, 3)
-    series = [("mean", str(_("Niveau moyen")))]
-    points = []
+    # The mean of each skill's latest level so far: an evaluation that observes fewer
+    # skills than the one before does not read as a fall of the others.
+    series = [("mean", str(_("Niveau moyen (dernier niveau de chaque compétence)")))]
+    points, latest = [], {}
     for e in evs:
-        levels = [s.level for s in e.scores.all()]
-        points.append(ProgressPoint(e, {"mean": round(sum(levels) / len(levels), 1)}))
+        latest.update({s.item_id: s.level for s in e.scores.all()})
+        points.append(ProgressPoint(e, {"mean": round(sum(latest.values()) / len(latest), 1)}))
     return Progress(grid, series, points, 4)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
-from passeport.core.enums import AuditAction
+from passeport.core.enums import AuditAction, OrganisationKind
 from passeport.core.errors import Conflict, Forbidden, NotFound, PasseportError
 from passeport.core.models import Organisation
 from passeport.core.services import audit_record
@@ -321,7 +321,8 @@ def _grid_for(actor: Actor, grid_code: str) -> Grid:
 
 
 def _record(*, actor: Actor, person, grid: Grid, source: str, scores: dict[str, int],
-            evaluated_on: dt.date, comment: str, evidence, max_level: int, min_level: int) -> Evaluation:
+            evaluated_on: dt.date, comment: str, evidence, max_level: int, min_level: int,
+            evaluator_label: str = "") -> Evaluation:
     items = {i.code: i for i in grid.items.all()}
     clean: list[Score] = []
     for code, level in scores.items():
@@ -345,7 +346,7 @@ def _record(*, actor: Actor, person, grid: Grid, source: str, scores: dict[str, 
                              field="evaluated_on")
     evaluation = Evaluation.objects.create(
         person=person, grid=grid, organisation=actor.organisation, source=source,
-        evaluator=actor.user, evaluator_label=actor.label[:200], evaluated_on=evaluated_on,
+        evaluator=actor.user, evaluator_label=(evaluator_label or actor.label)[:200], evaluated_on=evaluated_on,
         comment=comment.strip(), evidence_document=evidence)
     for s in clean:
         s.evaluation = evaluation
@@ -361,19 +362,30 @@ def _record(*, actor: Actor, person, grid: Grid, source: str, scores: dict[str, 
 def evaluation_record(*, actor: Actor, person_public_id: str, grid_code: str,
                       scores: dict[str, int], evaluated_on: dt.date | None = None,
                       comment: str = "", source: str = EvaluationSource.REFERENT,
-                      evidence_document_uid=None) -> Evaluation:
+                      evidence_document_uid=None, employer_name: str = "") -> Evaluation:
     """An evaluation by a professional (référent, or an employer after an immersion), with
-    the person's "skills" consent; levels 1-4 (0-3 on DigComp)."""
-    _organisation(actor)
+    the person's "skills" consent; levels 1-4 (0-3 on DigComp). An employer's assessment
+    entered by someone else (e.g. the référent copying a paper « bilan ») names the
+    employer (`employer_name`), so that it never reads as the référent's organisation's."""
+    org = _organisation(actor)
     if source not in (EvaluationSource.REFERENT, EvaluationSource.EMPLOYER):
         raise PasseportError(_("Origine d'évaluation inconnue."), code="invalid_source", field="source")
+    employer_name = (employer_name or "").strip()[:150]
+    label = ""
+    if source == EvaluationSource.EMPLOYER:
+        is_employer = org.kind in {OrganisationKind.EMPLOYER, *OrganisationKind.siae()}
+        if not employer_name and not is_employer:
+            raise PasseportError(_("Indiquez l'employeur qui a fait ce bilan."), code="employer_required",
+                                 field="employer_name")
+        if employer_name:
+            label = _("%(employer)s (saisi par %(who)s)") % {"employer": employer_name, "who": actor.label}
     person = person_get_for(actor, person_public_id, scope=ConsentScope.SKILLS, what="skills")
     grid = _grid_for(actor, grid_code)
     digital = grid.code == DIGCOMP_CODE
     return _record(actor=actor, person=person, grid=grid, source=source, scores=scores,
                    evaluated_on=evaluated_on or timezone.localdate(), comment=comment,
                    evidence=_evidence(actor, person, evidence_document_uid),
-                   max_level=3 if digital else 4, min_level=0 if digital else 1)
+                   max_level=3 if digital else 4, min_level=0 if digital else 1, evaluator_label=label)
 
 
 @transaction.atomic
@@ -404,7 +416,7 @@ def immersion_evaluations_record(*, actor: Actor, immersion, skill_levels: dict[
     if not skill_levels:
         return []
     grids = rome_grids_ensure(immersion.appellation.fiche_id)
-    comment = _("Bilan de l'immersion (PMSMP) du %(start)s au %(end)s chez %(employer)s.") % {
+    comment = _("Immersion du %(start)s au %(end)s chez %(employer)s.") % {
         "start": immersion.starts_on.strftime("%d/%m/%Y"), "end": immersion.ends_on.strftime("%d/%m/%Y"),
         "employer": immersion.employer.name}
     if immersion.assessment_comment:

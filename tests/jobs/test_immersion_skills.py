@@ -84,7 +84,7 @@ def test_assessment_levels_become_the_employer_evaluation(actor, employer_actor,
     assert sf.source == EvaluationSource.EMPLOYER and sf.organisation == employer_org
     assert sf.evaluator == employer.user and "Gwen Morvan" in sf.evaluator_label
     assert sf.evaluated_on == dt.date(2026, 11, 13)
-    assert "02/11/2026 au 13/11/2026" in sf.comment and "Ponctuelle et attentive." in sf.comment
+    assert "Immersion du 02/11/2026 au 13/11/2026 chez Ti Aide Services." in sf.comment and "Ponctuelle et attentive." in sf.comment
     assert {s.item.code: s.level for s in sf.scores.all()} == {str(PREPARER_REPAS): 3, str(LAVER_VITRES): 2}
     assert {s.item.code: s.level for s in by_grid["rome-k1304-se"].scores.all()} == {str(ECOUTE): 4}
     assert AuditEvent.objects.filter(object_type="skill_evaluation", actor=employer.user,

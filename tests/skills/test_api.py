@@ -32,7 +32,12 @@ def test_evaluations_round_trip_and_errors(api, learner):
     url = f"/skills/persons/{learner.public_id}/evaluations"
     created = api.post(url, {"grid": "transversal", "scores": {"T1": 2, "T3": 4}, "comment": "Vu en atelier",
                              "evaluated_on": "2026-02-01", "source": "employer"})
+    assert created.status_code == 400 and created.json()["code"] == "employer_required"
+    created = api.post(url, {"grid": "transversal", "scores": {"T1": 2, "T3": 4}, "comment": "Vu en atelier",
+                             "evaluated_on": "2026-02-01", "source": "employer",
+                             "employer_name": "Boulangerie Le Fournil"})
     assert created.status_code == 201, created.json()
+    assert created.json()["evaluator"].startswith("Boulangerie Le Fournil (saisi par ")
     listed = api.get(url).json()
     assert listed[0]["source"] == "employer" and {s["item"]: s["level"] for s in listed[0]["scores"]} == {"T1": 2, "T3": 4}
     bad = api.post(url, {"grid": "transversal", "scores": {"T1": 9}})

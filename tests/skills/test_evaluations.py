@@ -60,11 +60,18 @@ def test_referent_evaluation_with_comment_and_progress(actor, learner):
                               scores={"T1": 1, "T2": 2}, evaluated_on=dt.date(2026, 1, 5),
                               comment="Premier bilan")
     evaluation_record(actor=actor, person_public_id=learner.public_id, grid_code="transversal",
-                      scores={"T1": 3, "T2": 4}, evaluated_on=dt.date(2026, 3, 5), source="employer")
+                      scores={"T1": 3, "T2": 4}, evaluated_on=dt.date(2026, 3, 5), source="employer",
+                      employer_name="Ti Aide Services")
     assert first.evaluator_label.startswith("Rozenn") and first.comment == "Premier bilan"
     view = skills_view_for(actor, learner.public_id)
     chart = progress(view.evaluations, grid_by_code("transversal"))
     assert [p.values["mean"] for p in chart.points] == [1.5, 3.5]
+    # a later evaluation that observes one skill only: the other keeps its last level
+    evaluation_record(actor=actor, person_public_id=learner.public_id, grid_code="transversal",
+                      scores={"T1": 2}, evaluated_on=dt.date(2026, 4, 5))
+    view = skills_view_for(actor, learner.public_id)
+    chart = progress(view.evaluations, grid_by_code("transversal"))
+    assert [p.values["mean"] for p in chart.points] == [1.5, 3.5, 3.0]  # (2 + 4) / 2, not 2
     with pytest.raises(PasseportError) as exc:
         evaluation_record(actor=actor, person_public_id=learner.public_id, grid_code="transversal",
                           scores={"T1": 5})

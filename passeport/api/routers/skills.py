@@ -99,6 +99,8 @@ class EvaluationIn(Schema):
     scores: dict[str, int] = Field(description="Niveau par code de compétence (1-4 ; 0-3 pour DigComp).")
     evaluated_on: date | None = None
     source: Literal["referent", "employer"] = "referent"
+    employer_name: str = Field("", max_length=150, description="L'employeur qui a fait le bilan, quand "
+                               "`source` est `employer` et que votre structure n'est pas cet employeur.")
     comment: str = Field("", max_length=4000)
     evidence_document: UUID | None = Field(None, description="Un document du coffre-fort partagé avec vous.")
 
@@ -254,7 +256,8 @@ def evaluations_get(request, public_id: str):
 def evaluations_post(request, public_id: str, payload: EvaluationIn):
     e = evaluation_record(actor=actor(request), person_public_id=public_id, grid_code=payload.grid,
                           scores=payload.scores, evaluated_on=payload.evaluated_on, comment=payload.comment,
-                          source=payload.source, evidence_document_uid=payload.evidence_document)
+                          source=payload.source, evidence_document_uid=payload.evidence_document,
+                          employer_name=payload.employer_name)
     return Status(201, _evaluation(e))
 
 

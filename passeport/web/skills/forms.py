@@ -52,9 +52,11 @@ class EvaluationForm(DsfrBaseForm):
     source = forms.ChoiceField(label=_("Qui évalue"), choices=[
         (EvaluationSource.REFERENT, EvaluationSource.REFERENT.label),
         (EvaluationSource.EMPLOYER, EvaluationSource.EMPLOYER.label)])
+    employer_name = forms.CharField(label=_("Employeur qui a fait le bilan"), max_length=150, required=False,
+                                    help_text=_("Si c'est le bilan d'un employeur après une immersion."))
     comment = forms.CharField(label=_("Commentaire (ce qui a été observé)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    evidence_document = forms.ChoiceField(label=_("Pièce du coffre-fort (facultatif)"), required=False)
+    evidence_document = forms.ChoiceField(label=_("Pièce du coffre-fort"), required=False)
 
     def __init__(self, *args, grid, documents=(), **kwargs):
         super().__init__(*args, **kwargs)

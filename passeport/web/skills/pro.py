@@ -239,7 +239,8 @@ def evaluate(request, public_id: str, grid_code: str):
                 evaluation_record(actor=actor, person_public_id=public_id, grid_code=grid.code,
                                   scores=form.scores(), evaluated_on=form.cleaned_data["evaluated_on"],
                                   comment=form.cleaned_data["comment"], source=form.cleaned_data["source"],
-                                  evidence_document_uid=form.cleaned_data["evidence_document"] or None)
+                                  evidence_document_uid=form.cleaned_data["evidence_document"] or None,
+                                  employer_name=form.cleaned_data["employer_name"])
                 messages.success(request, _("L'évaluation est enregistrée."))
                 return redirect("skills:pro_person", public_id)
             except PasseportError as exc:
