@@ -173,7 +173,8 @@ def household_input(person: Person, path: Path | None, situation: HouseholdSitua
     if s is None or not s.couple:
         missing.append("couple")
     has_income = any(m.incomes for m in members)
-    if not has_income and (s is None or s.incomes_complete != Tristate.YES):
+    incomplete = s is not None and s.incomes_complete == Tristate.NO  # said so: not everything
+    if incomplete or (not has_income and (s is None or s.incomes_complete != Tristate.YES)):
         missing.append("incomes")
     if path is not None and path.employment_status == "employed" and not any(
             "salary" in m.incomes or "self_employed" in m.incomes for m in members):

@@ -228,3 +228,20 @@ def test_unknown_information_is_refused(rights_path):
                                    data={"received": ["rsa"]})
     assert getattr(err.value, "code", "") == "invalid_field"
     assert not HouseholdSituation.objects.exists()
+
+
+def test_the_person_says_whether_they_study_and_their_disability_rate(me, rights_path, commits):
+    """The screening asked for these and only the référent could give them (review
+    finding): the household step asks them in plain words; left empty, nothing changes."""
+    page = me.get(url("me_household")).content.decode()
+    assert "Faites-vous des études ?" in page and "Avez-vous un handicap reconnu par la MDPH ?" in page
+    with commits():
+        me.post(url("me_household"), {**HOUSEHOLD, "student": "no", "disability_rate": "80"})
+    s = HouseholdSituation.objects.get(path=rights_path)
+    assert (s.student, s.disability_rate) == ("no", "80")
+    check = RightsCheck.objects.filter(person=rights_path.person).order_by("-pk").first()
+    assert check is not None and not {"student", "disability"} & set(check.missing)
+    with commits():
+        me.post(url("me_household"), {**HOUSEHOLD})  # not answered this time: kept
+    s.refresh_from_db()
+    assert (s.student, s.disability_rate) == ("no", "80")

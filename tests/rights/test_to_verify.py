@@ -47,6 +47,16 @@ def test_full_data_below_the_css_ceiling_is_flagged(actor, rights_path, commits)
     assert check.to_verify == []
 
 
+def test_resources_said_incomplete_make_means_tested_rights_to_verify(actor, rights_path, commits):
+    """One amount written, but « pas sûr que ce soit tout »: the CSS and the RSA computed
+    from it are not likely rights, they are to verify (review finding)."""
+    check = check_for(actor, rights_path, {**SINGLE_HOSTED, "incomes_complete": "no",
+                                           "incomes": salary(600)}, commits)
+    assert "incomes" in check.missing
+    assert "css" not in check.flagged_codes and "rsa" not in check.flagged_codes
+    assert {"css", "rsa"} <= {v["code"] for v in check.to_verify}
+
+
 def test_full_data_above_the_css_ceiling_is_not_flagged(actor, rights_path, commits):
     check = check_for(actor, rights_path, {**SINGLE_HOSTED, "incomes": salary(1800)}, commits)
     assert check.css == "none"  # 21 600 € a year

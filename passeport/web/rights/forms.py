@@ -272,6 +272,15 @@ class MyHouseholdForm(DsfrBaseForm):
         help_text=_("Seulement si vous vivez en couple."), widget=DateInput(),
         error_messages={"invalid": _("Écrivez la date comme ceci : 31/12/1990.")})
 
+    student = forms.ChoiceField(
+        label=_("Faites-vous des études ?"), required=False, widget=BigRadioSelect,
+        choices=[("no", _("Non")), ("yes", _("Oui, je suis étudiant ou étudiante"))])
+    disability_rate = forms.ChoiceField(
+        label=_("Avez-vous un handicap reconnu par la MDPH ?"), required=False, widget=BigRadioSelect,
+        help_text=_("Le taux est écrit sur la notification de la MDPH. Vous ne savez pas ? Laissez vide."),
+        choices=[("none", _("Non, ou moins de 50 %")), ("50", _("Oui, de 50 à 79 %")),
+                 ("80", _("Oui, 80 % ou plus"))])
+
     def clean(self):
         data = super().clean()
         if data.get("couple") == "yes" and not data.get("partner_birth_date") \

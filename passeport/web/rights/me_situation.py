@@ -149,7 +149,9 @@ def household(request):
     children = [{"first_name": m.first_name, "birth_date": m.birth_date}
                 for m in members if m.role == MemberRole.CHILD]
     initial = {"couple": s.couple if s and s.couple else None,
-               "partner_birth_date": partner.birth_date if partner else None}
+               "partner_birth_date": partner.birth_date if partner else None,
+               "student": s.student if s and s.student else None,
+               "disability_rate": s.disability_rate if s and s.disability_rate else None}
     data = None
     if request.method == "POST":
         data = request.POST.copy()
@@ -171,8 +173,11 @@ def household(request):
             declared += [{"role": MemberRole.CHILD, "first_name": f.cleaned_data["first_name"],
                           "birth_date": f.cleaned_data["birth_date"]} for f in used]
             try:
-                situation_declare(actor=_me(request), person=person, data={
-                    "couple": form.cleaned_data["couple"], "members": declared})
+                answers = {"couple": form.cleaned_data["couple"], "members": declared}
+                for key in ("student", "disability_rate"):  # left empty: « je ne sais pas », kept as is
+                    if form.cleaned_data.get(key):
+                        answers[key] = form.cleaned_data[key]
+                situation_declare(actor=_me(request), person=person, data=answers)
             except NotFound:
                 raise
             except PasseportError as exc:
@@ -256,7 +261,8 @@ def resources(request):
             try:
                 situation_declare(actor=_me(request), person=person, data={
                     "resources": form.resources(),
-                    "incomes_complete": "yes" if form.cleaned_data["complete"] == "yes" else ""})
+                    # « pas sûr » is a « no »: what was written may not be everything
+                    "incomes_complete": "yes" if form.cleaned_data["complete"] == "yes" else "no"})
             except NotFound:
                 raise
             except PasseportError as exc:
