@@ -55,7 +55,7 @@ def test_person_picks_a_slot_on_a_small_phone(live_server, browser, axe):
     page.get_by_role("link", name="Inviter à prendre rendez-vous").click()
     axe.check(page, "inviter à prendre rendez-vous")
     day1, day2 = today + dt.timedelta(days=3), today + dt.timedelta(days=4)
-    page.get_by_label("Motif du rendez-vous (facultatif)").fill("Faire le point sur votre CV")
+    page.get_by_label("Motif du rendez-vous").fill("Faire le point sur votre CV")
     page.locator("#id_answer_by").fill((today + dt.timedelta(days=2)).isoformat())
     page.locator("#id_creneau-0-day").fill(day1.isoformat())
     page.locator("#id_creneau-0-time").fill("10:00")

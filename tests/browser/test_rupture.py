@@ -57,7 +57,7 @@ def test_referent_acknowledges_and_person_reads_their_signals(live_server, brows
     page.get_by_role("link", name="QUÉRÉ Annaig").click()
     assert "Proposer un rendez-vous" in page.locator("#signaux").inner_text()
     axe.check(page, "risque d'une personne")
-    page.get_by_label("Ce que vous avez fait (facultatif)").fill("Message laissé")
+    page.get_by_label("Ce que vous avez fait").fill("Message laissé")
     page.get_by_role("button", name="Prise en compte").click()
     assert "C'est noté" in page.get_by_text("C'est noté").first.inner_text()
     assert TimelineEvent.objects.filter(path=path, kind=EventKind.ALERT).count() == 1

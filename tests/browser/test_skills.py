@@ -102,7 +102,7 @@ def test_referent_evaluates_and_awards_a_badge(live_server, browser, axe):
     page.get_by_label("Nom du badge").fill("Tri des textiles")
     page.get_by_label("Description").fill("Trier des vêtements selon leur état.")
     page.get_by_label("Critères d'obtention").fill("Trois semaines au tri.")
-    page.get_by_label("Code ROME (facultatif)").fill("H3302")
+    page.get_by_label("Code ROME").fill("H3302")
     page.get_by_role("button", name="Créer le badge").click()
     assert "Tri des textiles" in page.locator("#badge-classes").inner_text()
     axe.check(page, "badges de la structure")
@@ -137,7 +137,7 @@ def test_administrator_changes_the_signing_key(live_server, browser, axe):
     page.get_by_role("button", name="Changer la clé de signature").click()
     assert "Cochez cette case pour changer la clé" in page.content()
     axe.check(page, "changement de clé non confirmé")
-    page.get_by_label("Pourquoi (facultatif)").fill("Renouvellement annuel")
+    page.get_by_label("Pourquoi").fill("Renouvellement annuel")
     page.locator("label[for=rotate-confirmed]").click()  # the DSFR label covers its box
     assert page.get_by_label("Je confirme : les nouveaux badges").is_checked()
     page.get_by_role("button", name="Changer la clé de signature").click()

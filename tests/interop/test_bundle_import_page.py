@@ -173,7 +173,9 @@ def test_admin_may_import_referent_may_not(client, exported, importer, referent)
     assert client.get(URL).status_code == 200
     client.force_login(referent.user)
     before = snapshot()
-    assert client.get(URL).status_code == 403
+    refused = client.get(URL)
+    assert refused.status_code == 403
+    assert "Accès refusé" in refused.content.decode() and "fr-header" in refused.content.decode()  # a DSFR page
     assert preview(client, exported).status_code == 403
     assert client.post(CONFIRM, {"token": "x"}).status_code == 403
     assert snapshot() == before

@@ -125,6 +125,7 @@ def test_assessment_page_rates_skills_and_referent_sees_them(pro_client, employe
     # a tampered level is refused and nothing is stored
     r = client.post(url, {"behaviour": "3", "led_to_job": "no", f"level_{PREPARER_REPAS}": "9"})
     assert r.status_code == 200 and "Sélectionnez un choix valide" in r.content.decode()
+    assert f'href="#id_level_{PREPARER_REPAS}"' in r.content.decode()  # the summary leads to the field
     assert Immersion.objects.get().status == ImmersionStatus.VALIDATED
     r = client.post(url, {"behaviour": "3", "led_to_job": "no", "comment": "Très bien",
                           f"level_{PREPARER_REPAS}": "3", f"level_{ECOUTE}": "4", f"level_{LAVER_VITRES}": ""})

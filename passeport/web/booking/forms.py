@@ -25,7 +25,7 @@ class TimeInput(forms.TimeInput):
 
 class InviteForm(DsfrBaseForm):
     motive = forms.CharField(
-        label=_("Motif du rendez-vous (facultatif)"), max_length=200, required=False,
+        label=_("Motif du rendez-vous"), max_length=200, required=False,
         help_text=_("En mots simples : la personne le lira. Par exemple : « Faire le point "
                     "sur votre recherche d'emploi ». N'écrivez rien de sensible (santé, "
                     "dettes, justice…)."))
@@ -71,6 +71,6 @@ SlotFormSet = forms.formset_factory(SlotForm, extra=0, max_num=MAX_SLOTS, absolu
 
 class DeclineForm(DsfrBaseForm):
     message = forms.CharField(
-        label=_("Votre message (facultatif)"), required=False, max_length=2000,
+        label=_("Votre message"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Par exemple : les jours et les heures où vous êtes libre."))

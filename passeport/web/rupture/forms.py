@@ -11,7 +11,7 @@ from passeport.web.forms import DsfrBaseForm, DsfrModelForm
 class AlertHandleForm(forms.Form):
     status = forms.ChoiceField(choices=[(AlertStatus.ACKNOWLEDGED, _("Prise en compte")),
                                         (AlertStatus.RESOLVED, _("Résolue"))])
-    note = forms.CharField(label=_("Ce que vous avez fait (facultatif)"), max_length=250,
+    note = forms.CharField(label=_("Ce que vous avez fait"), max_length=250,
                            required=False)
 
 

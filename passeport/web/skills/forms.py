@@ -15,12 +15,12 @@ class BadgeClassForm(DsfrBaseForm):
     criteria = forms.CharField(label=_("Critères d'obtention"), widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("Ce que la personne a montré pour obtenir le badge."))
     achievement_type = forms.ChoiceField(label=_("Type"), choices=AchievementType.choices)
-    rome_code = forms.CharField(label=_("Code ROME (facultatif)"), max_length=20, required=False,
+    rome_code = forms.CharField(label=_("Code ROME"), max_length=20, required=False,
                                 help_text=_("Fiche métier ou compétence ROME 4.0, par exemple K2111."))
-    rome_label = forms.CharField(label=_("Intitulé ROME (facultatif)"), max_length=200, required=False)
-    digcomp = forms.CharField(label=_("Compétence DigComp 2.2 (facultatif)"), max_length=5,
+    rome_label = forms.CharField(label=_("Intitulé ROME"), max_length=200, required=False)
+    digcomp = forms.CharField(label=_("Compétence DigComp 2.2"), max_length=5,
                               required=False, help_text=_("Par exemple 1.1 ou 4.2."))
-    valid_months = forms.IntegerField(label=_("Durée de validité en mois (facultatif)"),
+    valid_months = forms.IntegerField(label=_("Durée de validité en mois"),
                                       min_value=1, max_value=240, required=False)
 
 
@@ -99,7 +99,7 @@ class RomeGridForm(AppellationMixin, DsfrBaseForm):
 
 
 class KeyRotateForm(DsfrBaseForm):
-    reason = forms.CharField(label=_("Pourquoi (facultatif)"), max_length=200, required=False,
+    reason = forms.CharField(label=_("Pourquoi"), max_length=200, required=False,
                              help_text=_("Par exemple : « Renouvellement annuel »."))
     confirmed = forms.BooleanField(
         label=_("Je confirme : les nouveaux badges seront signés avec une nouvelle clé ; les "
