@@ -301,3 +301,21 @@ def test_the_daily_command_stores_expired_once(outsider_actor, person, person_ac
     with pytest.raises(Conflict) as exc:
         access_request_accept(actor=person_actor, access_request=old)
     assert exc.value.code == "access_request_expired"
+
+
+def test_parts_already_open_to_the_organisation_are_not_asked_again(actor, org):
+    """The organisation already holds the person's « path » consent: asking for it again
+    is refused (it sees the person, so nothing is revealed), and a request for more only
+    asks the parts it lacks (review finding)."""
+    from passeport.core.errors import Conflict
+    from passeport.people.services import access_request_create
+    from tests.factories import ConsentFactory, PersonFactory
+
+    person = PersonFactory()
+    ConsentFactory(person=person, organisation=org, scope="path")
+    with pytest.raises(Conflict) as exc:
+        access_request_create(actor=actor, public_id=person.public_id, scopes=["path"], purpose="Suivi")
+    assert exc.value.code == "already_granted"
+    request = access_request_create(actor=actor, public_id=person.public_id, scopes=["path", "rights"],
+                                    purpose="Repérer ses droits")
+    assert request.scopes == ["rights"]

@@ -113,6 +113,15 @@ def access_request_create(
         raise Conflict(_("Votre structure a déjà une demande en attente pour ce numéro."),
                        code="access_request_pending", field="public_id")
     person = Person.objects.filter(public_id=number).select_related("user").first()
+    if person is not None:
+        # Parts the organisation already holds are not asked again (it sees the person
+        # already, so saying so reveals nothing).
+        held = set(Consent.objects.active().filter(person=person, organisation=org, scope__in=scopes)
+                   .values_list("scope", flat=True))
+        if held and held >= set(scopes):
+            raise Conflict(_("Votre structure a déjà l'accord de la personne pour ces parties de son "
+                             "passeport."), code="already_granted", field="scopes")
+        scopes = [s for s in scopes if s not in held]
     now = timezone.now()
     request = AccessRequest.objects.create(
         organisation=org, public_id=number, person=person, scopes=scopes, purpose=purpose,

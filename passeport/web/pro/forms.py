@@ -230,12 +230,23 @@ class PersonEditForm(PersonIdentityForm):
             self._bound_fields_cache.pop("nir", None)  # built by DsfrBaseForm with the old text
 
 
+# The parts of the passport as a professional reads them (the enum's labels speak as the person).
+SCOPES_FOR_PROS = [
+    (ConsentScope.PATH, _("Son parcours (situation, freins, objectifs, actions, historique)")),
+    (ConsentScope.DOCUMENTS, _("Ses documents")),
+    (ConsentScope.RIGHTS, _("Ses droits")),
+    (ConsentScope.SKILLS, _("Ses compétences et badges")),
+    (ConsentScope.JOBS, _("Les offres d'emploi et les employeurs")),
+]
+assert {v for v, _label in SCOPES_FOR_PROS} == set(ConsentScope.values)
+
+
 class PersonCreateForm(PersonIdentityForm):
     """Identity, the person's consent to the organisation, and the référent."""
 
     scopes = forms.MultipleChoiceField(
         label=_("Parties du passeport que la personne ouvre à votre structure"),
-        choices=ConsentScope.choices, widget=forms.CheckboxSelectMultiple,
+        choices=SCOPES_FOR_PROS, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Cochez au moins une partie du passeport.")},
     )
     method = forms.ChoiceField(
@@ -495,7 +506,7 @@ class AccessRequestForm(DsfrBaseForm):
     )
     scopes = forms.MultipleChoiceField(
         label=_("Parties du passeport que vous demandez à voir"),
-        choices=ConsentScope.choices, widget=forms.CheckboxSelectMultiple,
+        choices=SCOPES_FOR_PROS, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Cochez au moins une partie du passeport.")},
     )
     purpose = forms.CharField(
