@@ -175,7 +175,7 @@ def test_the_person_chooses_in_their_space(me_client, actor, followed_path):
     response = me_client.post(url, {"slot": slot.pk})
     assert response.status_code == 302
     page = me_client.get(url).content.decode()
-    assert "Votre rendez-vous" in page
+    assert "Votre rendez-vous est pris" in page and "<h1>Choisir votre rendez-vous" not in page
     assert me_client.post(url, {"slot": invitation.slots.first().pk}).status_code == 200
     assert followed_path.events.filter(kind=EventKind.APPOINTMENT).count() == 1
     assert "Choisir mon rendez-vous" not in me_client.get(reverse("me:home")).content.decode()
