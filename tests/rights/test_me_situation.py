@@ -245,3 +245,9 @@ def test_the_person_says_whether_they_study_and_their_disability_rate(me, rights
         me.post(url("me_household"), {**HOUSEHOLD})  # not answered this time: kept
     s.refresh_from_db()
     assert (s.student, s.disability_rate) == ("no", "80")
+
+
+def test_a_huge_amount_is_refused_with_one_message(me, rights_path):
+    page = me.post(url("me_resources"), {**RESOURCES, "self_salary": "123456789012"}).content.decode()
+    assert page.count("Ce montant paraît trop élevé : vérifiez-le.") == 1
+    assert not IncomeLine.objects.filter(situation__path=rights_path).exists()

@@ -250,12 +250,11 @@ COMPLETE = [("yes", _("Oui, c'est tout (ou nous n'avons aucune ressource)")),
 
 def amount_field(label) -> forms.DecimalField:
     field = forms.DecimalField(
-        label=label, required=False, min_value=0, max_value=100000, max_digits=9,
-        decimal_places=2,
+        # No max_digits: max_value alone refuses a huge amount, with one message, not two.
+        label=label, required=False, min_value=0, max_value=100000, decimal_places=2,
         error_messages={"invalid": _("Écrivez un montant en euros, par exemple 450 ou 450,50."),
                         "min_value": _("Le montant ne peut pas être négatif."),
                         "max_value": _("Ce montant paraît trop élevé : vérifiez-le."),
-                        "max_digits": _("Ce montant paraît trop élevé : vérifiez-le."),
                         "max_decimal_places": _("Deux chiffres après la virgule au plus.")})
     field.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
     field.localize = True
