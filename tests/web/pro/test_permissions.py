@@ -96,7 +96,9 @@ def test_other_organisation_gets_404(outsider_client, other_org, rich_path, name
     response = getattr(outsider_client, method)(url, data if method == "post" else None)
     assert response.status_code == 404
     assert snapshot(rich_path) == before
-    assert rich_path.person.first_name not in response.content.decode()
+    # (the full name: the page's header shows the outsider's own random name)
+    assert rich_path.person.full_name not in response.content.decode()
+    assert rich_path.person.public_id not in response.content.decode()
     assert not AuditEvent.objects.filter(person_uid=rich_path.person.public_id,
                                          organisation=other_org).exists()
 
