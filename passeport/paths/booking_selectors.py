@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
+from passeport.core.crypto import token_hash
 from passeport.core.errors import NotFound
 
-from .booking_services import token_hash
 from .enums import BookingStatus
 from .models import BookingInvitation, BookingSlot, Path
 

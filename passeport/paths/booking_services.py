@@ -11,7 +11,6 @@ and exactly one appointment is created. The messages to the person are sent by t
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
+from passeport.core.crypto import token_hash
 from passeport.core.enums import AuditAction
 from passeport.core.errors import Conflict, NotFound, PasseportError
 from passeport.core.services import audit_record
@@ -53,10 +53,6 @@ class SlotIn:
 class InvitationCreated:
     invitation: BookingInvitation
     raw_token: str  # the link's token, only for a person without an account ("" otherwise)
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _slot_error(index: int, message: str, code: str) -> PasseportError:

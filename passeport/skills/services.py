@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
-from passeport.core.enums import AuditAction, OrganisationKind
+from passeport.core.enums import AuditAction
 from passeport.core.errors import Conflict, Forbidden, NotFound, PasseportError
 from passeport.core.models import Organisation
 from passeport.core.services import audit_record
+from passeport.jobs.services import EMPLOYER_KINDS
 from passeport.people.enums import ConsentScope
 from passeport.people.selectors import person_get_for
 
@@ -373,8 +374,7 @@ def evaluation_record(*, actor: Actor, person_public_id: str, grid_code: str,
     employer_name = (employer_name or "").strip()[:150]
     label = ""
     if source == EvaluationSource.EMPLOYER:
-        is_employer = org.kind in {OrganisationKind.EMPLOYER, *OrganisationKind.siae()}
-        if not employer_name and not is_employer:
+        if not employer_name and org.kind not in EMPLOYER_KINDS:
             raise PasseportError(_("Indiquez l'employeur qui a fait ce bilan."), code="employer_required",
                                  field="employer_name")
         if employer_name:
@@ -424,15 +424,14 @@ def immersion_evaluations_record(*, actor: Actor, immersion, skill_levels: dict[
     label = _("%(who)s ; tuteur ou tutrice : %(tutor)s") % {"who": actor.label, "tutor": immersion.tutor_name}
     evaluations = []
     for grid in grids.values():
-        codes = set(grid.items.values_list("code", flat=True))
-        scores = {str(code): level for code, level in skill_levels.items() if str(code) in codes}
+        items = {i.code: i for i in grid.items.filter(code__in=[str(c) for c in skill_levels])}
+        scores = {str(code): level for code, level in skill_levels.items() if str(code) in items}
         if not scores:
             continue
         evaluation = Evaluation.objects.create(
             person=immersion.person, grid=grid, organisation=immersion.employer,
             source=EvaluationSource.EMPLOYER, evaluator=actor.user, evaluator_label=label[:200],
             evaluated_on=min(immersion.ends_on, timezone.localdate()), comment=comment)
-        items = {i.code: i for i in grid.items.filter(code__in=scores)}
         Score.objects.bulk_create([Score(evaluation=evaluation, item=items[c], level=v)
                                    for c, v in scores.items()])
         audit_record(actor, action=AuditAction.CREATE, object_type="skill_evaluation",

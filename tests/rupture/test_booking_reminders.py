@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from passeport.core import sms
+from passeport.core.crypto import token_hash
 from passeport.core.errors import NotFound
 from passeport.core.models import AuditEvent
 from passeport.core.sms import SmsError
@@ -20,7 +21,6 @@ from passeport.paths.booking_services import (
     booking_cancel,
     booking_choose_by_link,
     booking_invite,
-    token_hash,
 )
 from passeport.paths.enums import BookingStatus
 from passeport.paths.models import BookingInvitation
