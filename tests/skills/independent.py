@@ -34,11 +34,14 @@ def nquads(doc: dict) -> str:
 
 
 def b58(text: str) -> bytes:
+    """base58-btc as Bitcoin defines it: each leading "1" is a leading zero byte (an
+    Ed25519 signature starts with 0x00 once in 256)."""
     alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
     n = 0
     for c in text:
         n = n * 58 + alphabet.index(c)
-    return n.to_bytes((n.bit_length() + 7) // 8, "big")
+    zeros = len(text) - len(text.lstrip("1"))
+    return b"\0" * zeros + (n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b"")
 
 
 def public_key(multikey: str) -> bytes:

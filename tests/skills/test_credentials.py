@@ -124,3 +124,17 @@ def test_sealed_key_is_bound_to_its_issuer(award, org, other_org):
     with pytest.raises(Exception):  # noqa: B017 - AES-GCM authentication fails
         unseal(mine.private_key_sealed, context=f"skills-issuer-key:{other.issuer.uid}")
     assert other.public_key_multibase != mine.public_key_multibase
+
+
+@pytest.mark.parametrize("data, text", [
+    (b"Hello World!", "2NEpo7TZRRrLZSi2U"),
+    (bytes.fromhex("0000287fb4cd"), "11233QC4"),
+    (b"\0" * 64, "1" * 64),
+])
+def test_base58_keeps_leading_zero_bytes(data, text):
+    """Test vectors of the base58 draft (draft-msporny-base58): a signature that starts
+    with zero bytes (once in 256) must survive encoding in both implementations."""
+    from passeport.skills.openbadges.multibase import b58decode, b58encode
+    assert b58encode(data) == text
+    assert b58decode(text) == data
+    assert independent.b58(text) == data
