@@ -252,6 +252,12 @@ class AccessRequestQuerySet(models.QuerySet):
         """Requests still waiting for the person's answer (not expired)."""
         return self.filter(status=AccessRequestStatus.PENDING, expires_at__gt=now or timezone.now())
 
+    def with_consent_open(self):
+        """Annotate `consent_open`: the person still opens some part of their passport to
+        the requesting organisation today (`AccessRequest.named_person` reads it)."""
+        return self.annotate(consent_open=Exists(Consent.objects.active().filter(
+            person_id=OuterRef("person_id"), organisation_id=OuterRef("organisation_id"))))
+
 
 class AccessRequest(models.Model):
     """A professional asks a person to open parts of their passport to their organisation.
@@ -326,6 +332,16 @@ class AccessRequest(models.Model):
         """The person answered and the organisation has not seen the answer yet."""
         return (self.status in (AccessRequestStatus.ACCEPTED, AccessRequestStatus.REFUSED)
                 and self.answer_seen_at is None)
+
+    @property
+    def named_person(self) -> Person | None:
+        """The person, if the organisation may name them: they accepted, and they still
+        open some part of their passport to it (a withdrawn consent hides the name again).
+        Needs the `consent_open` annotation (`with_consent_open`); without it, nobody."""
+        if (self.status == AccessRequestStatus.ACCEPTED and self.person_id
+                and getattr(self, "consent_open", False)):
+            return self.person
+        return None
 
     @property
     def scope_labels(self) -> list[str]:

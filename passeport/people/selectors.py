@@ -190,11 +190,12 @@ def person_access_log_for(actor: Actor, public_id: str) -> QuerySet[AuditEvent]:
 def access_requests_of_organisation(actor: Actor, status: str = "") -> QuerySet[AccessRequest]:
     """The requests sent by the actor's organisation, newest first. `status` filters on
     the status as it reads now (a pending request past its date is expired). The person
-    (`person`) may be shown only for accepted requests (see `access_requests_shown`)."""
+    person may be shown only as `named_person`: accepted, and still consenting (see
+    `access_requests_shown`)."""
     if actor.organisation_id is None:
         return AccessRequest.objects.none()
     qs = (AccessRequest.objects.filter(organisation_id=actor.organisation_id)
-          .select_related("person", "requested_by"))
+          .with_consent_open().select_related("person", "requested_by"))
     now = timezone.now()
     if status == AccessRequestStatus.PENDING:
         qs = qs.pending(now)
@@ -207,9 +208,8 @@ def access_requests_of_organisation(actor: Actor, status: str = "") -> QuerySet[
 
 
 def access_requests_shown(actor: Actor, requests) -> None:
-    """Record that the names of the persons who accepted were shown in the list."""
-    entries = [(r.person.public_id, None) for r in requests
-               if r.status == AccessRequestStatus.ACCEPTED and r.person_id]
+    """Record that the names of the persons who accepted (and still consent) were shown."""
+    entries = [(r.named_person.public_id, None) for r in requests if r.named_person]
     if entries:
         audit_record_many(actor, action=AuditAction.LIST, object_type="access_request",
                           entries=entries)
@@ -225,8 +225,8 @@ def access_request_get_for(actor: Actor, pk: int) -> AccessRequest:
     """A request the actor may see: one of their organisation's, or, for the person, one
     addressed to their own passport. NotFound otherwise (another organisation's request
     is never revealed)."""
-    request = (AccessRequest.objects.select_related("organisation", "person", "requested_by")
-               .filter(pk=pk).first())
+    request = (AccessRequest.objects.with_consent_open()
+               .select_related("organisation", "person", "requested_by").filter(pk=pk).first())
     if request is None:
         raise NotFound(_("Demande introuvable."))
     if actor.membership is None and actor.api_token is None and actor.user is not None:

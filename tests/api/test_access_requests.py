@@ -173,3 +173,25 @@ def test_the_parts_the_person_accepted_are_listed(other_api, elodie):
     detail = other_api.get(f"/access-requests/{created['id']}").json()
     assert detail["status"] == "accepted"
     assert (detail["scopes"], detail["granted_scopes"]) == (["path", "rights"], ["rights"])
+
+
+def test_a_withdrawn_consent_hides_the_name_again(other_api, elodie, other_org):
+    """She accepted, then closed her passport to the organisation: the list and the
+    detail stop naming her, and no read of her name is recorded any more."""
+    from passeport.people.models import Consent
+    from passeport.people.services import consent_withdraw
+
+    created = other_api.post("/access-requests", body(elodie.public_id)).json()
+    access_request_accept(actor=Actor(user=elodie.user),
+                          access_request=AccessRequest.objects.get(pk=created["id"]))
+    assert other_api.get(f"/access-requests/{created['id']}").json()["person"] is not None
+    for consent in Consent.objects.active().filter(person=elodie, organisation=other_org):
+        consent_withdraw(actor=Actor(user=elodie.user), consent=consent)
+    reads = AuditEvent.objects.filter(object_type="access_request", action="list",
+                                      person_uid=elodie.public_id).count()
+    detail = other_api.get(f"/access-requests/{created['id']}").json()
+    assert detail["status"] == "accepted" and detail["person"] is None
+    listed = other_api.get("/access-requests").json()["items"]
+    assert [i["person"] for i in listed] == [None]
+    assert AuditEvent.objects.filter(object_type="access_request", action="list",
+                                     person_uid=elodie.public_id).count() == reads

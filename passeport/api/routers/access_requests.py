@@ -61,7 +61,8 @@ class AccessRequestOut(Schema):
     expires_at: datetime
     decided_at: datetime | None
     person: PersonNamed | None = Field(
-        None, description="La personne, seulement si elle a accepté.")
+        None, description="La personne, seulement si elle a accepté et n'a pas retiré "
+                          "son accord depuis.")
 
     @staticmethod
     def resolve_status(obj) -> str:
@@ -73,9 +74,7 @@ class AccessRequestOut(Schema):
 
     @staticmethod
     def resolve_person(obj):
-        if obj.status == AccessRequestStatus.ACCEPTED and obj.person_id:
-            return obj.person
-        return None
+        return obj.named_person
 
 
 class AccessRequestListOut(CursorPage):

@@ -210,3 +210,23 @@ def test_another_organisation_cannot_cancel(client, org, outsider, person):
     assert response.status_code == 404
     req.refresh_from_db()
     assert req.status == AccessRequestStatus.PENDING
+
+
+def test_after_the_person_withdraws_the_list_no_longer_names_her(
+        outsider_client, outsider, person, other_org):
+    from passeport.people.models import Consent
+    from passeport.people.services import consent_withdraw
+
+    actor = Actor(user=outsider.user, membership=outsider)
+    req = access_request_create(actor=actor, public_id=person.public_id,
+                                scopes=["path"], purpose="Vous accompagner")
+    access_request_accept(actor=Actor(user=person.user), access_request=req)
+    named = f"{person.last_name.upper()} {person.first_name}"
+    assert named in outsider_client.get(LIST).content.decode()
+    for consent in Consent.objects.active().filter(person=person, organisation=other_org):
+        consent_withdraw(actor=Actor(user=person.user), consent=consent)
+    listing = outsider_client.get(LIST).content.decode()
+    assert named not in listing
+    assert reverse("pro:passport", args=[person.public_id]) not in listing
+    assert "La personne a retiré son accord depuis" in listing
+    assert person.public_id in listing  # the number the professional typed stays
