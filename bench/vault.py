@@ -12,8 +12,9 @@ In a dedicated SQLite database (/tmp/bench_vault.sqlite3) and vault directory
   AES-256-GCM in 64 KiB segments, write to a temporary file, fsync) then
   `document_deposit` (rows, log entry, rename into place, fsync of the directory);
 - encrypted download: `version_open` (a first pass decrypts and checks the whole file
-  and its SHA-256 before anything is sent) then the streamed plaintext written to a
-  file and fsynced, as a client would save it;
+  before anything is sent; up to 4 MiB, that pass's plaintext is what is sent, beyond,
+  a second checked pass streams it) then the plaintext written to a file and fsynced,
+  as a client would save it;
 - peak memory: the process's resident set high-water mark during the operation (reset
   before it through /proc/self/clear_refs), above the resident set before it; and, in
   one more untimed run under tracemalloc, the peak of Python allocations.

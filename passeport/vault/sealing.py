@@ -43,28 +43,42 @@ READ_CHUNK = 256 * 1024
 
 
 class _BackgroundSha256:
-    """SHA-256 computed on another thread (hashlib releases the GIL), overlapping the
-    encryption and the writes; at most `depth` chunks wait, so memory stays bounded."""
+    """SHA-256 of the plaintext. The first `inline_bytes` are hashed in the calling
+    thread (SHA-256 runs at about 1.5 GB/s with the CPU's SHA extensions: a thread
+    hand-off would cost more than it saves on a small file); beyond that, on another
+    thread (hashlib releases the GIL), overlapping the encryption and the writes; at most
+    `depth` chunks wait, so memory stays bounded."""
 
-    def __init__(self, depth: int = 8):
+    def __init__(self, depth: int = 8, inline_bytes: int = 4 * 1024 * 1024):
         self._hash = hashlib.sha256()
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._thread = threading.Thread(target=self._run, name="vault-sha256", daemon=True)
-        self._thread.start()
+        self._depth = depth
+        self._inline_left = inline_bytes
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
         self._done = False
 
     def _run(self) -> None:
+        assert self._queue is not None
         while (chunk := self._queue.get()) is not None:
             self._hash.update(chunk)
 
     def update(self, chunk: bytes) -> None:
+        if self._queue is None:
+            if len(chunk) <= self._inline_left:
+                self._inline_left -= len(chunk)
+                self._hash.update(chunk)
+                return
+            self._queue = queue.Queue(maxsize=self._depth)
+            self._thread = threading.Thread(target=self._run, name="vault-sha256", daemon=True)
+            self._thread.start()
         self._queue.put(chunk)
 
     def _stop(self) -> None:
         if not self._done:
             self._done = True
-            self._queue.put(None)
-            self._thread.join()
+            if self._queue is not None and self._thread is not None:
+                self._queue.put(None)
+                self._thread.join()
 
     def hexdigest(self) -> str:
         self._stop()

@@ -290,12 +290,17 @@ def _plaintext(version: DocumentVersion, key: bytes) -> Iterator[bytes]:
         yield from decrypt_stream(reader, key, version.uid.bytes)
 
 
-def verify_version(version: DocumentVersion, *, sha256: bool = True) -> str:
-    """Decrypt the whole file without keeping it, checking every segment's tag, the size
-    and (with `sha256`) the SHA-256 recorded at deposit. Returns "" when sound, else what
-    is wrong. The tags alone already prove that the file is exactly what was sealed (the
-    STREAM construction authenticates each segment, its position and the end); the
-    SHA-256 re-check of `vault_check` also guards against a bug at sealing time."""
+# A version up to this size is decrypted once at download: the checking pass keeps its
+# plaintext (memory stays bounded by this constant) instead of decrypting it twice.
+KEEP_PLAINTEXT_BYTES = 4 * 1024 * 1024
+
+
+def _check(version: DocumentVersion, *, sha256: bool,
+           keep: bool = False) -> tuple[str, bytes | None, list[bytes] | None]:
+    """Decrypt the whole file, checking every tag, the size and optionally the SHA-256:
+    (problem or "", the data key, the plaintext's chunks when `keep` and small)."""
+    keep = keep and version.size <= KEEP_PLAINTEXT_BYTES
+    kept: list[bytes] | None = [] if keep else None
     try:
         key = _data_key(version)
         digest = hashlib.sha256() if sha256 else None
@@ -303,30 +308,41 @@ def verify_version(version: DocumentVersion, *, sha256: bool = True) -> str:
         for chunk in _plaintext(version, key):
             if digest is not None:
                 digest.update(chunk)
+            if kept is not None:
+                kept.append(chunk)
             size += len(chunk)
     except VaultKeyError as exc:
-        return f"key: {exc}"
+        return f"key: {exc}", None, None
     except VaultIntegrityError as exc:
-        return f"integrity: {exc}"
+        return f"integrity: {exc}", None, None
     except FileNotFoundError:
-        return "missing blob"
+        return "missing blob", None, None
     except Exception as exc:  # noqa: BLE001 - storage errors (S3: NoSuchKey…)
-        return f"storage: {exc.__class__.__name__}: {exc}"
+        return f"storage: {exc.__class__.__name__}: {exc}", None, None
     if size != version.size:
-        return "size does not match the size recorded at deposit"
+        return "size does not match the size recorded at deposit", None, None
     if digest is not None and digest.hexdigest() != version.sha256:
-        return "content does not match the SHA-256 recorded at deposit"
-    return ""
+        return "content does not match the SHA-256 recorded at deposit", None, None
+    return "", key, kept
+
+
+def verify_version(version: DocumentVersion, *, sha256: bool = True) -> str:
+    """Decrypt the whole file without keeping it, checking every segment's tag, the size
+    and (with `sha256`) the SHA-256 recorded at deposit. Returns "" when sound, else what
+    is wrong. The tags alone already prove that the file is exactly what was sealed (the
+    STREAM construction authenticates each segment, its position and the end); the
+    SHA-256 re-check of `vault_check` also guards against a bug at sealing time."""
+    return _check(version, sha256=sha256)[0]
 
 
 def version_open(*, safe: Safe, document: Document, version: DocumentVersion) -> OpenedVersion:
     """Open a version for download. The whole file is first verified (every tag, the
     end of the stream, the size): a damaged file raises DocumentDamaged before any byte
-    is sent. The content
-    is then streamed segment by segment, each checked again before it is released, so
-    that a file altered during the download ends the stream (the client sees it short
-    of Content-Length) and never releases an unauthenticated byte."""
-    problem = verify_version(version, sha256=False)
+    is sent. A small file (`KEEP_PLAINTEXT_BYTES`) is then sent from that checked pass;
+    a larger one is streamed segment by segment, each checked again before it is
+    released, so that a file altered during the download ends the stream (the client
+    sees it short of Content-Length) and never releases an unauthenticated byte."""
+    problem, key, kept = _check(version, sha256=False, keep=True)
     if problem:
         logger.error("Vault: version %s of document %s is damaged: %s", version.number,
                      document.uid, problem)
@@ -336,11 +352,13 @@ def version_open(*, safe: Safe, document: Document, version: DocumentVersion) ->
                       detail={"problem": problem[:200]})
         raise DocumentDamaged(_("Ce document est abîmé : il ne peut pas être ouvert. "
                                 "L'équipe technique est prévenue."))
+    assert key is not None
     ledger.append(safe.actor, action=LogAction.DOWNLOAD, person_uid=safe.person.public_id,
                   document_uid=str(document.uid), version=version.number, sha256=version.sha256)
     _audit_read(safe, AuditAction.VIEW, document, version=version.number, content=True)
+    chunks = iter(kept) if kept is not None else _plaintext(version, key)
     return OpenedVersion(version=version, filename=download_name(document, version),
-                         chunks=_plaintext(version, _data_key(version)))
+                         chunks=chunks)
 
 
 # --- Sharing -----------------------------------------------------------------------

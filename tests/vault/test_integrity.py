@@ -126,3 +126,28 @@ def test_reading_a_stream_in_one_go(own_safe):
     for chunk in services._plaintext(result.version, services._data_key(result.version)):
         data.write(chunk)
     assert data.getvalue() == content
+
+
+@pytest.mark.parametrize("size, whole", [(200_000, True), (5 * 1024 * 1024, False)])
+def test_a_file_altered_after_the_check_never_releases_an_unchecked_byte(settings, own_safe,
+                                                                        size, whole):
+    """A small file is sent from the pass that checked it (decrypted once); a large one
+    is streamed again, and a byte flipped meanwhile ends the stream before that segment."""
+    from passeport.vault.streaming import VaultIntegrityError
+
+    settings.PASSEPORT_VAULT_MAX_UPLOAD_MB = 8
+    content = pdf(size)
+    result = deposit(own_safe, content)
+    document = selectors.document_get_for(own_safe, result.document.uid)
+    opened = services.version_open(safe=own_safe, document=document, version=result.version)
+    flip_byte(result.version.blob_name, size - 1000)
+    received = bytearray()
+    if whole:
+        for chunk in opened.chunks:
+            received += chunk
+        assert bytes(received) == content
+    else:
+        with pytest.raises(VaultIntegrityError):
+            for chunk in opened.chunks:
+                received += chunk
+        assert len(received) < size and content.startswith(bytes(received))
