@@ -31,7 +31,8 @@ from passeport.people.enums import ConsentScope
 from passeport.people.models import Consent, Person
 from passeport.people.selectors import person_get_for
 
-from .enums import ActionStatus, PathStatus, Severity
+from .calendar import appointment_ics
+from .enums import ActionStatus, AppointmentOutcome, EventKind, PathStatus, Severity
 from .models import Action, DiagnosticEntry, Objective, Path, TimelineEvent
 
 
@@ -384,6 +385,17 @@ def objective_get_for(actor: Actor, objective_id: int) -> Objective:
 def event_get_for(actor: Actor, event_id: int) -> TimelineEvent:
     """A timeline event of a path the actor may see (else NotFound); the read is audited."""
     return _path_item_get_for(actor, TimelineEvent, event_id, "event")
+
+
+def appointment_calendar_for(actor: Actor, event_id: int) -> tuple[TimelineEvent, bytes]:
+    """A planned appointment of a path the actor may see, as an iCalendar file (else
+    NotFound: another path's event, a note, a past or cancelled appointment). The read
+    is audited like any event."""
+    event = _path_item_get_for(actor, TimelineEvent, event_id, "event")
+    if (event.kind != EventKind.APPOINTMENT
+            or event.appointment_outcome != AppointmentOutcome.PLANNED):
+        raise NotFound(_("Rendez-vous introuvable."))
+    return event, appointment_ics(event)
 
 
 def timeline_events(path: Path, *, before: tuple | None = None, limit: int = 50

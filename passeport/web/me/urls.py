@@ -14,6 +14,8 @@ urlpatterns = [
     path("mon-passeport/actions/<int:pk>/a-refaire/", views.action_undo, name="action_undo"),
     path("mon-passeport/message/", views.message, name="message"),
     path("mon-passeport/historique/", views.history, name="history"),
+    path("mon-passeport/rendez-vous/<int:pk>/agenda.ics", views.appointment_calendar,
+         name="appointment_calendar"),
     path("mon-passeport/acces/", views.access, name="access"),
     path("mon-passeport/acces/<int:pk>/retirer/", views.consent_withdraw_view,
          name="consent_withdraw"),

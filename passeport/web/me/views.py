@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,7 @@ from passeport.paths.models import Action, Path
 from passeport.paths.selectors import (
     PathView,
     action_get_for,
+    appointment_calendar_for,
     current_path,
     path_view,
     timeline_events,
@@ -502,3 +503,15 @@ def access_request_accept_view(request, pk: int):
 @require_POST
 def access_request_refuse_view(request, pk: int):
     return _decide(request, pk, accept=False)
+
+
+@person_required
+def appointment_calendar(request, pk):
+    """« Ajouter à mon agenda »: one planned appointment as an .ics file."""
+    event, ics = appointment_calendar_for(person_actor(request), pk)
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    day = timezone.localtime(event.occurred_at).date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="rendez-vous-{day}.ics"'
+    response["Cache-Control"] = "no-store"
+    return response
+
