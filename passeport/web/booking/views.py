@@ -10,9 +10,12 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -34,6 +37,7 @@ from passeport.paths.booking_services import (
     booking_decline_by_link,
     booking_invite,
 )
+from passeport.paths.selectors import appointment_ics
 from passeport.web.decorators import person_required, professional_required
 from passeport.web.forms import add_service_error
 from passeport.web.me.views import person_actor
@@ -212,8 +216,12 @@ def link(request, token: str):
                 return _invalid(request)
         else:
             invitation.refresh_from_db()
+            # No account and a burnt link: the calendar file travels inside the page.
+            day = timezone.localtime(event.occurred_at).date().isoformat()
             return render(request, "booking/done.html", {
-                "invitation": invitation, "slot": invitation.chosen_slot, "event": event})
+                "invitation": invitation, "slot": invitation.chosen_slot, "event": event,
+                "ics_base64": base64.b64encode(appointment_ics(event)).decode("ascii"),
+                "ics_name": f"rendez-vous-{day}.ics"})
     return render(request, "booking/link.html", {
         "invitation": invitation, "error": error,
         "decline_url": reverse("booking:link_decline", kwargs={"token": token}),
