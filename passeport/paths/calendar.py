@@ -12,6 +12,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
@@ -35,8 +36,10 @@ def _where(event: TimelineEvent, slot) -> str:
     return ", ".join(p for p in (org.name, org.commune_name) if p)
 
 
-def appointment_ics(event: TimelineEvent) -> bytes:
-    """The appointment as a one-event calendar (text/calendar)."""
+def appointment_ics(event: TimelineEvent, *, person=None) -> bytes:
+    """The appointment as a one-event calendar (text/calendar). With `person`, the
+    professional's copy: the title names the person by first name and initial, the
+    description links to their passport (behind login); no other personal data."""
     assert event.kind == EventKind.APPOINTMENT
     invitation = (BookingInvitation.objects.select_related("chosen_slot")
                   .filter(appointment=event).first())
@@ -50,18 +53,26 @@ def appointment_ics(event: TimelineEvent) -> bytes:
     calendar.add("method", "PUBLISH")
     item = Event()
     host = urlsplit(settings.PASSEPORT_BASE_URL).hostname or "passeport"
-    item.add("uid", f"appointment-{event.pk}@{host}")
+    item.add("uid", f"appointment-{'pro-' if person else ''}{event.pk}@{host}")
     item.add("dtstamp", timezone.now())
     item.add("dtstart", event.occurred_at)
     item.add("dtend", event.occurred_at + timedelta(minutes=minutes))
-    item.add("summary", f"{event.title} — {org.name}" if org else event.title)
+    if person is not None:
+        item.add("summary", f"{event.title} — {person.first_name} {person.last_name[:1]}.")
+    else:
+        item.add("summary", f"{event.title} — {org.name}" if org else event.title)
     where = _where(event, slot)
     if where:
         item.add("location", where)
     lines = []
     if event.body:
         lines.append(event.body)
-    if org is not None and org.phone:
+    if person is not None:
+        lines.append(_("Passeport %(number)s : %(url)s") % {
+            "number": person.public_id,
+            "url": settings.PASSEPORT_BASE_URL.rstrip("/")
+            + reverse("pro:passport", args=[person.public_id])})
+    elif org is not None and org.phone:
         lines.append(_("Vous ne pouvez pas venir ? Prévenez %(org)s le plus tôt possible : "
                        "%(phone)s.") % {"org": org.name, "phone": org.phone})
     else:

@@ -33,6 +33,8 @@ urlpatterns = [
     path(P + "historique/", passport.event_add_view, name="event_add"),
     path(P + "historique/<int:pk>/resultat/", passport.appointment_outcome,
          name="appointment_outcome"),
+    path(P + "historique/<int:pk>/agenda.ics", passport.appointment_calendar,
+         name="appointment_calendar"),
     path(P + "heures/", passport.work_hours_add_view, name="work_hours_add"),
     path(P + "referent/", passport.referent_change, name="referent"),
     path(P + "pause/", passport.path_pause, name="path_pause"),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from passeport.core.models import AuditEvent
 from passeport.paths.enums import BookingMode, BookingStatus, EventKind
 from passeport.paths.models import BookingInvitation, BookingSlot, TimelineEvent
 
@@ -96,3 +97,25 @@ def test_only_my_planned_appointments(client, me_client, appointment, followed_p
     anonymous = client.get(reverse("me:appointment_calendar", args=[appointment.pk]))
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("login"))
+
+
+def test_the_referent_saves_it_too_without_more_personal_data(
+        pro_client, appointment, followed_path, other_org):
+    """The professional's copy names the person by first name and initial and links to
+    the passport (behind login); another organisation gets 404."""
+    from tests.factories import MembershipFactory
+
+    person = followed_path.person
+    url = reverse("pro:appointment_calendar", args=[person.public_id, appointment.pk])
+    page = pro_client.get(reverse("pro:passport", args=[person.public_id])).content.decode()
+    assert f'href="{url}"' in page
+    response = pro_client.get(url)
+    event = _event(response)
+    assert str(event["summary"]) == "Point emploi — Élodie K."
+    assert person.public_id in str(event["description"])
+    assert reverse("pro:passport", args=[person.public_id]) in str(event["description"])
+    assert person.last_name not in response.content.decode()
+    assert AuditEvent.objects.filter(person_uid=person.public_id, action="view").exists()
+    outsider = MembershipFactory(organisation=other_org)
+    pro_client.force_login(outsider.user)
+    assert pro_client.get(url).status_code == 404

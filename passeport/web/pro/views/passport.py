@@ -23,8 +23,21 @@ from django.utils.translation import gettext as _
 from passeport.core.errors import PasseportError
 from passeport.core.selectors import members_of
 from passeport.paths.booking_selectors import invitations_unanswered
-from passeport.paths.enums import ActionStatus, Benefit, ObjectiveStatus, PathStatus
-from passeport.paths.selectors import diagnostic_history, path_get_for, path_members, path_view
+from passeport.paths.enums import (
+    ActionStatus,
+    AppointmentOutcome,
+    Benefit,
+    EventKind,
+    ObjectiveStatus,
+    PathStatus,
+)
+from passeport.paths.selectors import (
+    appointment_ics,
+    diagnostic_history,
+    path_get_for,
+    path_members,
+    path_view,
+)
 from passeport.paths.services import (
     action_add,
     action_set_status,
@@ -390,6 +403,20 @@ def appointment_outcome(request, public_id, pk):
                            _("Le résultat du rendez-vous est enregistré."))
     return respond(request, actor, person, path, "historique", None,
                    failed_event=event.pk, failed_form=form)
+
+
+@professional_required
+def appointment_calendar(request, public_id, pk):
+    """The professional's copy of a planned appointment, as an .ics file."""
+    _actor, person, path = load(request, public_id)
+    event = item_or_404(path.events.filter(kind=EventKind.APPOINTMENT,
+                                           appointment_outcome=AppointmentOutcome.PLANNED), pk)
+    response = HttpResponse(appointment_ics(event, person=person),
+                            content_type="text/calendar; charset=utf-8")
+    day = timezone.localtime(event.occurred_at).date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="rendez-vous-{day}.ics"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # ---------------------------------------------------------------- work hours
