@@ -298,10 +298,14 @@ def bundle_check(data) -> None:
     if not isinstance(data, dict) or data.get("$schema") not in uris:
         message = _("Ce fichier n'est pas un passeport exporté par Passeport (son identifiant "
                     "de format « $schema » devrait être « %(uri)s »).") % {"uri": " » ou « ".join(uris)}
-    elif bundle_version(data) is None:
+    elif data.get("format_version") not in READ_VERSIONS:
         message = _("Cette version de passeport (%(found)s) n'est pas lue par cette instance, "
                     "qui lit les versions %(versions)s.") % {
             "found": data.get("format_version", "?"), "versions": versions}
+    elif bundle_version(data) is None:
+        message = _("Ce fichier n'est pas un passeport valide : son identifiant de format "
+                    "« %(uri)s » ne correspond pas à sa version (%(found)s).") % {
+            "uri": data["$schema"], "found": data["format_version"]}
     else:
         message = _("Ce fichier n'est pas un passeport valide : %(where)s : %(what)s") % {
             "where": errors[0]["path"], "what": errors[0]["message"]}
