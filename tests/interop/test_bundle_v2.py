@@ -316,3 +316,21 @@ def test_the_import_page_counts_the_new_sections_and_lists_what_is_left_out(clie
     assert done.status_code == 200 and "Passeport importé" in result
     assert "1 élément n'a pas pu être gardé ici" in result and "Badge retouché : Ce badge n'est pas authentique" in result
     assert "Le reste du passeport est importé." in result
+
+
+def test_the_api_import_lists_what_is_left_out(client, skilled, person_actor):
+    from ..api.conftest import JsonApi
+
+    exported = bundle_for(person_actor, skilled.public_id)
+    exported["badges"][0]["credential"]["validFrom"] = "2020-01-01T00:00:00Z"  # back-dated
+    _moved(exported)
+    admin = importer_admin()
+    client.force_login(admin.user)
+    response = JsonApi(client).post("/bundles/import", {"bundle": exported, "consent": {
+        "method": "written", "purpose": "Suivi", "attested": True}})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["counts"]["skills_evaluations"] == 3 and "badges" not in body["counts"]
+    [left_out] = body["skipped"]
+    assert left_out["section"] == "badges" and left_out["what"] == "Accueil du public"
+    assert "pas authentique" in left_out["reason"]
