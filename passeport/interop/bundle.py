@@ -146,7 +146,7 @@ def _immersions(person: Person) -> list[dict]:
         assessment = None
         if i.assessed_at:
             assessment = {
-                "assessed_on": _d(i.assessed_at.date()), "behaviour": i.behaviour,
+                "assessed_on": _d(timezone.localdate(i.assessed_at)), "behaviour": i.behaviour,
                 "behaviour_label": i.get_behaviour_display() if i.behaviour else None,
                 "comment": i.assessment_comment, "led_to_job": i.led_to_job,
                 "skills_observed": [{"code": int(c), "label": labels.get(int(c), str(c))}
@@ -390,6 +390,7 @@ def bundle_summary(data: dict) -> dict:
 
     paths = data["paths"]
     person = data["person"]
+    exported_at = datetime.fromisoformat(data["exported_at"])
     return {
         "public_id": person["public_id"],
         "first_name": person.get("first_name") or "",
@@ -398,8 +399,9 @@ def bundle_summary(data: dict) -> dict:
         "source": data["source"]["instance"],
         "source_title": data["source"].get("title") or "",
         "format_version": data["format_version"],
-        "exported_at": datetime.fromisoformat(data["exported_at"]),
-        "exported_on": _date(data["exported_at"]),
+        "exported_at": exported_at,
+        "exported_on": timezone.localdate(exported_at) if timezone.is_aware(exported_at)
+        else exported_at.date(),
         "paths": len(paths),
         "open_paths": sum(1 for p in paths if p["status"] != "closed"),
         **{key: sum(len(p[key]) for p in paths)
