@@ -1,7 +1,11 @@
 """The portable passport bundle: a versioned JSON document (its JSON Schema is
-`docs/bundle.schema.json`) with the person's identity, paths (situation, diagnostic,
+`docs/bundle.schema.json`; version 1 bundles are still read, against the frozen
+`docs/bundle.schema.v1.json`) with the person's identity, paths (situation, diagnostic,
 objectives, actions, timeline, work hours), documents' metadata (never the files),
-rights checks, consents and access log; plus a readable PDF summary.
+rights checks, consents and access log; since version 2 also the skills evaluations,
+the Open Badges (the signed credentials themselves), the immersions and the job
+profile, each only when the exporting context may read that part of the passport;
+plus a readable PDF summary.
 
 Building and reading only: the read is checked and audited in `selectors`, the import
 is a service (`services.bundle_import`)."""
@@ -22,18 +26,25 @@ from passeport.people.models import Consent, Person
 from passeport.rights.models import RightsCheck
 from passeport.vault.models import Document
 
-BUNDLE_SCHEMA_URI = "urn:passeport:bundle:1"
-BUNDLE_VERSION = 1
-SCHEMA_FILE = FsPath(settings.BASE_DIR) / "docs" / "bundle.schema.json"
+BUNDLE_VERSION = 2
+BUNDLE_SCHEMA_URI = f"urn:passeport:bundle:{BUNDLE_VERSION}"
+# Every version this instance reads, with its JSON Schema (the current one first).
+SCHEMA_FILES = {2: FsPath(settings.BASE_DIR) / "docs" / "bundle.schema.json",
+                1: FsPath(settings.BASE_DIR) / "docs" / "bundle.schema.v1.json"}
+SCHEMA_FILE = SCHEMA_FILES[BUNDLE_VERSION]
+READ_VERSIONS = tuple(sorted(SCHEMA_FILES))
+# The sections of version 2 and the part of the passport (consent scope) each needs.
+V2_SECTIONS = {"skills_evaluations": "skills", "badges": "skills", "immersions": "jobs",
+               "job_profile": "jobs"}
 
 IDENTITY_FIELDS = ("first_name", "last_name", "birth_name", "birth_place", "gender", "email",
                    "phone", "address", "postal_code", "commune_insee", "commune_name")
 SITUATION_FIELDS = ("employment_status", "education_level", "housing_status")
 
 
-@lru_cache(maxsize=1)
-def bundle_schema() -> dict:
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+@lru_cache(maxsize=4)
+def bundle_schema(version: int = BUNDLE_VERSION) -> dict:
+    return json.loads(SCHEMA_FILES[version].read_text(encoding="utf-8"))
 
 
 def source_id() -> str:
@@ -94,8 +105,100 @@ def _path(path: Path) -> dict:
     }
 
 
-def bundle_build(person: Person) -> dict:
-    """Everything the passport holds about the person, as plain JSON values."""
+def _evaluations(person: Person) -> list[dict]:
+    from passeport.skills.selectors import evaluations_of
+
+    return [
+        {"ref": f"evaluation:{e.uid}",
+         "grid": {"code": e.grid.code, "name": e.grid.name, "kind": e.grid.kind,
+                  "rome_code": e.grid.rome_code or None},
+         "source": e.source, "evaluator": e.evaluator_label, "organisation": _org(e.organisation),
+         "evaluated_on": _d(e.evaluated_on), "comment": e.comment,
+         "scores": [{"code": s.item.code, "label": s.item.label, "level": s.level}
+                    for s in sorted(e.scores.all(), key=lambda s: (s.item.position, s.item.code))]}
+        for e in evaluations_of(person).order_by("evaluated_on", "created_at", "pk")]
+
+
+def _badges(person: Person) -> list[dict]:
+    """The badges awarded here (not revoked) and the Open Badges 3.0 the person brought
+    in: the signed credential as issued, never re-signed (it verifies anywhere)."""
+    from passeport.skills.enums import ImportFormat
+    from passeport.skills.selectors import awards_of_person, imported_of
+
+    awarded = [{"ref": f"award:{a.uid}", "credential": a.credential}
+               for a in awards_of_person(person).filter(revoked_at__isnull=True)
+               .order_by("valid_from", "pk")]
+    brought = [{"ref": f"imported_badge:{b.uid}", "credential": b.payload}
+               for b in imported_of(person).filter(format=ImportFormat.OB3)
+               .order_by("imported_at", "pk")]
+    return awarded + brought
+
+
+def _immersions(person: Person) -> list[dict]:
+    from passeport.jobs.models import Immersion
+    from passeport.jobs.selectors import skill_labels
+
+    immersions = list(Immersion.objects.filter(person=person)
+                      .select_related("employer", "appellation__fiche").order_by("starts_on", "pk"))
+    labels = skill_labels({int(c) for i in immersions for c in i.skills_observed or []})
+    out = []
+    for i in immersions:
+        assessment = None
+        if i.assessed_at:
+            assessment = {
+                "assessed_on": _d(timezone.localdate(i.assessed_at)), "behaviour": i.behaviour,
+                "behaviour_label": i.get_behaviour_display() if i.behaviour else None,
+                "comment": i.assessment_comment, "led_to_job": i.led_to_job,
+                "skills_observed": [{"code": int(c), "label": labels.get(int(c), str(c))}
+                                    for c in i.skills_observed or []]}
+        out.append({
+            "ref": f"immersion:{i.pk}", "employer": _org(i.employer),
+            "appellation": {"code": i.appellation_id, "label": i.appellation.label},
+            "rome": {"code": i.appellation.fiche_id, "label": i.appellation.fiche.label},
+            "starts_on": _d(i.starts_on), "ends_on": _d(i.ends_on), "status": i.status,
+            "assessment": assessment})
+    return out
+
+
+def _job_profile(person: Person) -> dict | None:
+    from passeport.jobs.models import CandidateProfile
+
+    profile = (CandidateProfile.objects.filter(person=person).select_related("commune")
+               .prefetch_related("target_appellations__fiche", "experience_appellations__fiche",
+                                 "skills__skill").first())
+    if profile is None:
+        return None
+
+    def jobs(appellations):
+        return [{"code": a.code_ogr, "label": a.label, "rome_code": a.fiche_id}
+                for a in sorted(appellations, key=lambda a: a.code_ogr)]
+
+    return {
+        "target_jobs": jobs(profile.target_appellations.all()),
+        "experience_jobs": jobs(profile.experience_appellations.all()),
+        "career_change": profile.career_change,
+        "commune_insee": profile.commune_id or None,
+        "commune_name": profile.commune.name if profile.commune_id else None,
+        "max_distance_km": profile.max_distance_km,
+        "max_travel_minutes": profile.max_travel_minutes,
+        "transport_mode": profile.transport_mode,
+        "has_driving_licence": profile.has_driving_licence, "has_vehicle": profile.has_vehicle,
+        "max_hours_per_week": profile.max_hours_per_week,
+        "childcare_constraint": profile.childcare_constraint,
+        "night_work_ok": profile.night_work_ok, "weekend_work_ok": profile.weekend_work_ok,
+        "skills": [{"code": cs.skill_id, "label": cs.skill.label, "source": cs.source}
+                   for cs in sorted(profile.skills.all(), key=lambda cs: (cs.source, cs.skill_id))],
+    }
+
+
+SECTION_BUILDERS = {"skills_evaluations": _evaluations, "badges": _badges,
+                    "immersions": _immersions, "job_profile": _job_profile}
+
+
+def bundle_build(person: Person, *, scopes=None) -> dict:
+    """Everything the passport holds about the person, as plain JSON values. `scopes`
+    are the parts of the passport the exporting context may read (None: all of them,
+    the person's own export); a version 2 section outside them is left out."""
     paths = (Path.objects.filter(person=person).order_by("opened_on", "pk")
              .select_related("organisation", "referent__user")
              .prefetch_related("diagnostic", "objectives", "actions__organisation",
@@ -108,7 +211,7 @@ def bundle_build(person: Person) -> dict:
     log = AuditEvent.objects.filter(person_uid=person.public_id).order_by("at", "pk")
     if person.user_id:
         log = log.exclude(actor_id=person.user_id)
-    return {
+    bundle = {
         "$schema": BUNDLE_SCHEMA_URI,
         "format_version": BUNDLE_VERSION,
         "export_id": str(uuid.uuid4()),
@@ -144,27 +247,45 @@ def bundle_build(person: Person) -> dict:
              "action": e.action, "object_type": e.object_type}
             for e in log.select_related("organisation")],
     }
+    for section, scope in V2_SECTIONS.items():
+        if scopes is None or scope in scopes:
+            bundle[section] = SECTION_BUILDERS[section](person)
+    return bundle
 
 
 def bundle_json(bundle: dict) -> bytes:
     return json.dumps(bundle, ensure_ascii=False, indent=2).encode()
 
 
+def bundle_version(data) -> int | None:
+    """The format version a bundle declares, when this instance reads it and its
+    `$schema` agrees (`urn:passeport:bundle:<version>`); else None."""
+    if not isinstance(data, dict):
+        return None
+    version = data.get("format_version")
+    if (isinstance(version, int) and not isinstance(version, bool) and version in SCHEMA_FILES
+            and data.get("$schema") == f"urn:passeport:bundle:{version}"):
+        return version
+    return None
+
+
 def bundle_errors(data) -> list[dict]:
-    """Schema errors of a bundle (empty when valid), each with where and what."""
+    """Schema errors of a bundle (empty when valid), each with where and what. A bundle
+    is checked against the schema of the version it declares (the current one when it
+    declares none this instance reads)."""
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(bundle_schema(),
-                                    format_checker=Draft202012Validator.FORMAT_CHECKER)
+    schema = bundle_schema(bundle_version(data) or BUNDLE_VERSION)
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     return [{"path": "/".join(str(p) for p in e.absolute_path) or "(racine)",
              "message": e.message[:300]} for e in errors[:20]]
 
 
 def bundle_check(data) -> None:
-    """Refuse a file that is not a valid bundle of this format, with a French message
-    (the unknown format or version said plainly, else the first schema error) and every
-    error in `details["errors"]`."""
+    """Refuse a file that is not a valid bundle of a format version this instance reads
+    (1 and 2), with a French message (the unknown format or version said plainly, else
+    the first schema error) and every error in `details["errors"]`."""
     from django.utils.translation import gettext as _
 
     from passeport.core.errors import PasseportError
@@ -172,13 +293,19 @@ def bundle_check(data) -> None:
     errors = bundle_errors(data)
     if not errors:
         return
-    if not isinstance(data, dict) or data.get("$schema") != BUNDLE_SCHEMA_URI:
+    uris = [f"urn:passeport:bundle:{v}" for v in READ_VERSIONS]
+    versions = " et ".join(str(v) for v in READ_VERSIONS)
+    if not isinstance(data, dict) or data.get("$schema") not in uris:
         message = _("Ce fichier n'est pas un passeport exporté par Passeport (son identifiant "
-                    "de format « $schema » devrait être « %(uri)s »).") % {"uri": BUNDLE_SCHEMA_URI}
-    elif data.get("format_version") != BUNDLE_VERSION:
+                    "de format « $schema » devrait être « %(uri)s »).") % {"uri": " » ou « ".join(uris)}
+    elif data.get("format_version") not in READ_VERSIONS:
         message = _("Cette version de passeport (%(found)s) n'est pas lue par cette instance, "
-                    "qui lit la version %(version)s.") % {
-            "found": data.get("format_version", "?"), "version": BUNDLE_VERSION}
+                    "qui lit les versions %(versions)s.") % {
+            "found": data.get("format_version", "?"), "versions": versions}
+    elif bundle_version(data) is None:
+        message = _("Ce fichier n'est pas un passeport valide : son identifiant de format "
+                    "« %(uri)s » ne correspond pas à sa version (%(found)s).") % {
+            "uri": data["$schema"], "found": data["format_version"]}
     else:
         message = _("Ce fichier n'est pas un passeport valide : %(where)s : %(what)s") % {
             "where": errors[0]["path"], "what": errors[0]["message"]}
@@ -232,28 +359,49 @@ def bundle_existing_person(data: dict, organisation_id: int | None, *, system: b
 
 
 def bundle_refs(data: dict) -> list[str]:
-    """The `ref` of every item an import would create (paths and their items, access log)."""
+    """The `ref` of every item an import would create (paths and their items, access log,
+    and since version 2 evaluations, badges and immersions)."""
     refs = []
     for p in data["paths"]:
         refs.append(p["ref"])
         for key in ("objectives", "diagnostic", "actions", "timeline", "work_hours"):
             refs.extend(item["ref"] for item in p[key])
     refs.extend(e["ref"] for e in data["access_log"])
+    for key in ("skills_evaluations", "badges", "immersions"):
+        refs.extend(item["ref"] for item in data.get(key) or [])
     return refs
 
 
+def _date(value: str | None):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
 def bundle_summary(data: dict) -> dict:
-    """What a valid bundle holds, counted (nothing read from or written to the database)."""
+    """What a valid bundle holds, counted (nothing read from or written to the database).
+    Dates are `date`/`datetime` objects; a version 2 section the bundle does not carry
+    (version 1, or a part of the passport the exporting context could not read) is
+    named in `sections_missing`."""
+    from datetime import datetime
+
     paths = data["paths"]
     person = data["person"]
+    exported_at = datetime.fromisoformat(data["exported_at"])
     return {
         "public_id": person["public_id"],
         "first_name": person.get("first_name") or "",
         "last_name": person.get("last_name") or "",
-        "birth_date": person.get("birth_date"),
+        "birth_date": _date(person.get("birth_date")),
         "source": data["source"]["instance"],
         "source_title": data["source"].get("title") or "",
-        "exported_at": data["exported_at"],
+        "format_version": data["format_version"],
+        "exported_at": exported_at,
+        "exported_on": timezone.localdate(exported_at) if timezone.is_aware(exported_at)
+        else exported_at.date(),
         "paths": len(paths),
         "open_paths": sum(1 for p in paths if p["status"] != "closed"),
         **{key: sum(len(p[key]) for p in paths)
@@ -261,6 +409,9 @@ def bundle_summary(data: dict) -> dict:
         "documents": len(data["documents"]),
         "rights_checks": len(data["rights_checks"]),
         "access_log": len(data["access_log"]),
+        **{key: len(data.get(key) or []) for key in ("skills_evaluations", "badges", "immersions")},
+        "job_profile": bool(data.get("job_profile")),
+        "sections_missing": [key for key in V2_SECTIONS if key not in data],
     }
 
 
@@ -324,6 +475,28 @@ def bundle_pdf(bundle: dict) -> bytes:
         line(f"{d['title']}" + (f" - valable jusqu'au {d['expires_on']}" if d.get("expires_on")
                                 else ""))
     pdf.ln(2)
+    if bundle.get("badges"):
+        title("Mes badges", 13)
+        for b in bundle["badges"]:
+            line(_badge_line(b["credential"]))
+        line("Chaque badge est dans le fichier JSON tel qu'il a été signé : il se vérifie partout.")
+        pdf.ln(2)
+    if bundle.get("skills_evaluations"):
+        title("Mes compétences (derniers niveaux)", 13)
+        for grid in _latest_levels(bundle["skills_evaluations"]):
+            line(f"{grid['name']} - le {grid['on']}, par {grid['by']} :")
+            shown = grid["items"][:PDF_ITEMS_PER_GRID]
+            more = len(grid["items"]) - len(shown)
+            line("   " + " ; ".join(f"{label} : {level}/{grid['max']}" for label, level in shown)
+                 + (f" ; et {more} autre(s)" if more > 0 else ""))
+        pdf.ln(2)
+    if bundle.get("immersions"):
+        title("Mes immersions", 13)
+        for i in bundle["immersions"]:
+            line(f"{i['appellation']['label']} chez {(i.get('employer') or {}).get('name', '')}, "
+                 f"du {i['starts_on']} au {i['ends_on']} "
+                 f"({labels['immersion'].get(i['status'], i['status'])})")
+        pdf.ln(2)
     title("Mes accords", 13)
     for c in bundle["consents"]:
         state = "retiré" if c.get("withdrawn_at") else "en cours"
@@ -336,11 +509,37 @@ def bundle_pdf(bundle: dict) -> bytes:
     return bytes(pdf.output())
 
 
+PDF_ITEMS_PER_GRID = 8
+
+
+def _badge_line(credential: dict) -> str:
+    issuer = credential.get("issuer")
+    issuer = issuer.get("name", "") if isinstance(issuer, dict) else str(issuer or "")
+    achievement = (credential.get("credentialSubject") or {}).get("achievement") or {}
+    name = credential.get("name") or achievement.get("name") or "Badge"
+    return f"{name} - délivré par {issuer} le {str(credential.get('validFrom', ''))[:10]}"
+
+
+def _latest_levels(evaluations: list[dict]) -> list[dict]:
+    """Per grid, the latest level of each skill (the evaluations come oldest first)."""
+    grids: dict[str, dict] = {}
+    for e in sorted(evaluations, key=lambda e: e["evaluated_on"]):
+        grid = grids.setdefault(e["grid"]["code"], {
+            "name": e["grid"]["name"], "max": 3 if e["grid"]["kind"] == "digital" else 4,
+            "levels": {}})
+        grid.update(on=e["evaluated_on"], by=e["evaluator"])
+        for score in e["scores"]:
+            grid["levels"][score["code"]] = (score["label"], score["level"])
+    return [{**g, "items": list(g["levels"].values())} for g in grids.values()]
+
+
 def _labels() -> dict:
+    from passeport.jobs.enums import ImmersionStatus
     from passeport.paths.enums import ActionStatus, FreinTheme, ObjectiveStatus
     from passeport.people.enums import ConsentScope
 
     return {"theme": {k: str(v) for k, v in FreinTheme.choices},
             "objective": {k: str(v) for k, v in ObjectiveStatus.choices},
             "action": {k: str(v) for k, v in ActionStatus.choices},
-            "scope": {k: str(v) for k, v in ConsentScope.choices}}
+            "scope": {k: str(v) for k, v in ConsentScope.choices},
+            "immersion": {k: str(v) for k, v in ImmersionStatus.choices}}

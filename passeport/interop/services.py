@@ -435,24 +435,159 @@ def _build_action(imp: _Importer, path, a: dict, objectives: dict):
                   done_at=_parse_dt(a.get("done_at")))
 
 
-@transaction.atomic
+def _path_at(person: Person, day: date | None):
+    """The person's path here at `day` (open then), else their latest one; None if none."""
+    from passeport.paths.models import Path
+
+    paths = list(Path.objects.filter(person=person).order_by("-opened_on", "-pk"))
+    for path in paths:
+        if day and path.opened_on <= day and (path.closed_on is None or day <= path.closed_on):
+            return path
+    return paths[0] if paths else None
+
+
+def _import_immersion(imp: _Importer, i: dict, source: str):
+    """An immersion of the other instance, written as a « job » event on the person's
+    path here: the immersion model needs the host employer and the prescriber as
+    organisations of this instance (with their members and consents), which a bundle
+    cannot bring; the event keeps the employer's name, the job, dates, status and the
+    summary of the employer's assessment. None when the person has no path here."""
+    from passeport.jobs.enums import ImmersionStatus
+    from passeport.paths.enums import EventKind
+    from passeport.paths.models import TimelineEvent
+
+    starts_on, ends_on = _parse_d(i["starts_on"]), _parse_d(i["ends_on"])
+    assessment = i.get("assessment")
+    day = _parse_d(assessment["assessed_on"]) if assessment else starts_on
+    path = _path_at(imp.person, day)
+    if path is None:
+        return None
+    employer = (i.get("employer") or {}).get("name") or _("un employeur")
+    title = _("Immersion chez %(employer)s : %(job)s (%(rome)s), du %(start)s au %(end)s") % {
+        "employer": employer, "job": i["appellation"]["label"], "rome": i["rome"]["code"],
+        "start": starts_on.strftime("%d/%m/%Y"), "end": ends_on.strftime("%d/%m/%Y")}
+    status = dict(ImmersionStatus.choices).get(i["status"], i["status"])
+    lines = [_("Statut : %s.") % status]
+    if assessment:
+        observed = [s["label"] for s in assessment["skills_observed"]]
+        lines.append(_("Bilan de l'employeur : savoir-être %(b)s ; %(job)s.") % {
+            "b": (assessment.get("behaviour_label") or "—").lower(),
+            "job": _("débouche sur une embauche") if assessment.get("led_to_job")
+            else _("pas d'embauche à ce stade")})
+        if observed:
+            lines.append(_("Compétences observées : %s.") % " ; ".join(observed))
+        if assessment.get("comment"):
+            lines.append(_("Appréciation : %s") % assessment["comment"])
+    lines.append(_("Importé du passeport de %s.") % source)
+    event = TimelineEvent(path=path, kind=EventKind.JOB, title=title[:200], body="\n".join(lines),
+                          occurred_at=timezone.make_aware(datetime.combine(day, datetime.min.time()))
+                          .replace(hour=12))
+    event.full_clean(exclude=_NOT_IN_BUNDLE)
+    event.save()
+    return event
+
+
+def _badges_checked(data: dict, source: str, email: str) -> dict:
+    """The badges of a bundle not imported yet from `source`, each verified ({ref:
+    ImportResult or PasseportError}). Run before the import's transaction: verifying
+    may fetch an issuer's key or status list over HTTP."""
+    from passeport.skills.services import badge_credential_check
+
+    from .models import ImportedRecord
+
+    badges = data.get("badges") or []
+    done = set(ImportedRecord.objects.filter(source=source, ref__in=[b["ref"] for b in badges])
+               .values_list("ref", flat=True))
+    checked: dict = {}
+    for b in badges:
+        if b["ref"] in done:
+            continue
+        try:
+            checked[b["ref"]] = badge_credential_check(b["credential"], email=email)
+        except PasseportError as exc:
+            checked[b["ref"]] = exc
+    return checked
+
+
+def _import_v2(imp: _Importer, *, actor: Actor, data: dict, source: str, checked: dict
+               ) -> list[dict]:
+    """The sections of version 2 (evaluations, badges, immersions, job profile). What
+    cannot be kept here is left out and listed ({section, ref, what, reason})."""
+    from passeport.jobs.services import profile_import
+    from passeport.skills.selectors import grid_items_known
+    from passeport.skills.services import badge_keep_verified, evaluation_import
+
+    skipped: list[dict] = []
+
+    def skip(section, ref, what, reason):
+        skipped.append({"section": section, "ref": ref, "what": str(what)[:200],
+                        "reason": str(reason)})
+
+    for e in data.get("skills_evaluations") or []:
+        if not imp.fresh(e["ref"]):
+            continue
+        what = f"{e['grid']['name']} ({e['evaluated_on']})"
+        if grid_items_known(e["grid"]["code"]) is None:  # before recording its organisation
+            skip("skills_evaluations", e["ref"], what,
+                 _("grille « %(code)s » inconnue ici") % {"code": e["grid"]["code"]})
+            continue
+        evaluation, problems = evaluation_import(
+            actor=actor, person=imp.person, grid_code=e["grid"]["code"], source=e["source"],
+            evaluator_label=e["evaluator"], organisation=_organisation_for(e.get("organisation")),
+            evaluated_on=_parse_d(e["evaluated_on"]), comment=e["comment"], scores=e["scores"],
+            imported_from=source)
+        for problem in problems:
+            skip("skills_evaluations", e["ref"], what, problem)
+        if evaluation is not None:
+            imp.mark(e["ref"], evaluation, "skills_evaluations")
+    for b in data.get("badges") or []:
+        if not imp.fresh(b["ref"]) or b["ref"] not in checked:
+            continue
+        outcome = checked[b["ref"]]
+        credential = b["credential"] if isinstance(b["credential"], dict) else {}
+        what = credential.get("name") or b["ref"]
+        if isinstance(outcome, PasseportError):
+            skip("badges", b["ref"], what, outcome.message)
+            continue
+        badge = badge_keep_verified(actor=actor, person=imp.person, result=outcome,
+                                    imported_from=source)
+        if badge is None:
+            skip("badges", b["ref"], what, _("déjà dans le portefeuille de la personne"))
+            continue
+        imp.mark(b["ref"], badge, "badges")
+    for i in data.get("immersions") or []:
+        if not imp.fresh(i["ref"]):
+            continue
+        event = _import_immersion(imp, i, source)
+        if event is None:
+            skip("immersions", i["ref"], i["appellation"]["label"],
+                 _("aucun parcours ici pour l'inscrire"))
+            continue
+        imp.mark(i["ref"], event, "immersions")
+    if data.get("job_profile"):
+        profile, problems = profile_import(actor=actor, person=imp.person,
+                                           data=data["job_profile"], imported_from=source)
+        for problem in problems:
+            skip("job_profile", "job_profile", _("Profil emploi"), problem)
+        if profile is not None:
+            imp.counts["job_profile"] = 1
+    return skipped
+
+
 def bundle_import(*, actor: Actor, organisation: Organisation, data, consent_method: str,
                   purpose: str, attested: bool) -> dict:
-    """Import a passport bundle of another instance into `organisation`, keeping the
-    person's public identifier. The organisation attests the person's consent (recorded
-    as a `path` consent, method and purpose required). Items already imported from the
-    same source are skipped (importing twice creates nothing). A bad bundle is refused
-    with the first errors and nothing is written."""
-    from django.core.exceptions import ValidationError
+    """Import a passport bundle of another instance (format version 1 or 2) into
+    `organisation`, keeping the person's public identifier. The organisation attests the
+    person's consent (recorded as a `path` consent, method and purpose required). Items
+    already imported from the same source are skipped (importing twice creates nothing).
+    A bad bundle is refused with the first errors and nothing is written. The badges of
+    a version 2 bundle are verified first (outside the transaction: it may fetch their
+    issuers' keys); what cannot be kept here (an unknown grid or item, a badge that does
+    not verify, an immersion with no path to hold it) is left out and listed in
+    `skipped`, the rest is imported."""
+    from passeport.people.enums import ConsentMethod
 
-    from passeport.core.enums import AuditAction
-    from passeport.core.models import AuditEvent
-    from passeport.core.services import audit_record
-    from passeport.people.enums import ConsentMethod, ConsentScope
-    from passeport.people.services import consent_grant
-
-    from .bundle import IDENTITY_FIELDS, bundle_check, bundle_existing_person
-    from .models import BundleImport, ImportedRecord
+    from .bundle import bundle_check, bundle_existing_person
 
     if actor.organisation_id != organisation.pk and actor.channel != "system":
         raise Forbidden(_("Vous importez pour votre structure seulement."),
@@ -470,6 +605,28 @@ def bundle_import(*, actor: Actor, organisation: Organisation, data, consent_met
         raise PasseportError(_("Dites pour quoi faire la personne donne son accord."),
                              code="consent_required", field="purpose")
     bundle_check(data)
+    source = data["source"]["instance"]
+    existing = bundle_existing_person(data, organisation.pk, system=actor.channel == "system")
+    email = existing.email if existing is not None else (data["person"].get("email") or "")
+    checked = _badges_checked(data, source, email)
+    return _bundle_import_write(actor=actor, organisation=organisation, data=data,
+                                consent_method=consent_method, purpose=purpose, checked=checked)
+
+
+@transaction.atomic
+def _bundle_import_write(*, actor: Actor, organisation: Organisation, data: dict,
+                         consent_method: str, purpose: str, checked: dict) -> dict:
+    from django.core.exceptions import ValidationError
+
+    from passeport.core.enums import AuditAction
+    from passeport.core.models import AuditEvent
+    from passeport.core.services import audit_record
+    from passeport.people.enums import ConsentScope
+    from passeport.people.services import consent_grant
+
+    from .bundle import IDENTITY_FIELDS, bundle_existing_person
+    from .models import BundleImport, ImportedRecord
+
     source = data["source"]["instance"]
     p = data["person"]
     person = bundle_existing_person(data, organisation.pk, system=actor.channel == "system")
@@ -499,6 +656,7 @@ def bundle_import(*, actor: Actor, organisation: Organisation, data, consent_met
                     object_type=e["object_type"][:40],
                     detail={"imported_from": source, "organisation": e.get("organisation")})
                 imp.mark(e["ref"], event, "access_log")
+        skipped = _import_v2(imp, actor=actor, data=data, source=source, checked=checked)
     except ValidationError as exc:
         what = ("; ".join(f"{k} : {' '.join(v)}" for k, v in exc.message_dict.items())
                 if hasattr(exc, "error_dict") else "; ".join(exc.messages))
@@ -513,5 +671,8 @@ def bundle_import(*, actor: Actor, organisation: Organisation, data, consent_met
                                 exported_at=_parse_dt(data["exported_at"]), counts=imp.counts)
     audit_record(actor, action=AuditAction.CREATE, object_type="bundle_import",
                  object_id=data["export_id"][:40], person_uid=person.public_id,
-                 consent_id=consent.pk, detail={"source": source, "counts": imp.counts})
-    return {"public_id": person.public_id, "person_created": created, "counts": imp.counts}
+                 consent_id=consent.pk, detail={"source": source, "counts": imp.counts,
+                                                "format_version": data["format_version"],
+                                                "skipped": len(skipped)})
+    return {"public_id": person.public_id, "person_created": created, "counts": imp.counts,
+            "skipped": skipped}

@@ -275,6 +275,52 @@ def profile_save(*, actor: Actor, person: Person, data: dict[str, Any]) -> Candi
     return profile
 
 
+@transaction.atomic
+def profile_import(*, actor: Actor, person: Person, data: dict[str, Any], imported_from: str
+                   ) -> tuple[CandidateProfile | None, list[str]]:
+    """The job profile brought by a portable passport from another Passeport instance
+    (target and past jobs as ROME appellation codes, mobility, hours, constraints,
+    skills with their source), for a person who has none here: a profile already here is
+    kept as it is. Jobs, skills or a commune unknown here are left out. Returns the
+    profile (None when not created) and what was left out, in plain French."""
+    from .models import RomeAppellation
+
+    if CandidateProfile.objects.filter(person=person).exists():
+        return None, [_("un profil emploi existe déjà ici : il est gardé tel quel")]
+    problems: list[str] = []
+    jobs: dict[str, list] = {}
+    for key in ("target_jobs", "experience_jobs"):
+        wanted = {int(j["code"]): j.get("label", "") for j in data.get(key) or []}
+        found = list(RomeAppellation.objects.filter(code_ogr__in=wanted))
+        problems += [_("métier « %(label)s » inconnu ici") % {"label": label or code}
+                     for code, label in wanted.items() if code not in {a.code_ogr for a in found}]
+        jobs[key] = found
+    commune = None
+    if data.get("commune_insee"):
+        commune = Commune.objects.filter(code_insee=data["commune_insee"]).first()
+        if commune is None:
+            problems.append(_("commune %(code)s inconnue ici") % {"code": data["commune_insee"]})
+    profile = CandidateProfile(person=person, commune=commune)
+    for f in PROFILE_FIELDS:
+        if f != "commune" and data.get(f) is not None:
+            setattr(profile, f, data[f])
+    profile.full_clean(exclude=["person", "commune"])
+    profile.save()
+    profile.target_appellations.set(jobs["target_jobs"])
+    profile.experience_appellations.set(jobs["experience_jobs"])
+    skills = {(int(s["code"]), s["source"]) for s in data.get("skills") or []
+              if s.get("source") in SkillSource.values}
+    known = skills_valid({code for code, _source in skills})
+    problems += [_("compétence %(code)s inconnue ici") % {"code": code}
+                 for code in sorted({c for c, _s in skills} - known)]
+    CandidateSkill.objects.bulk_create([CandidateSkill(profile=profile, skill_id=code, source=source)
+                                        for code, source in sorted(skills) if code in known])
+    audit_record(actor, action=AuditAction.CREATE, object_type="job_profile",
+                 object_id=person.public_id, person_uid=person.public_id,
+                 detail={"imported_from": imported_from})
+    return profile, problems
+
+
 # --- Proposals ----------------------------------------------------------------------
 
 ANSWERS = {

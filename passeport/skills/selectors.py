@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
 from passeport.core.errors import NotFound
+from passeport.jobs.enums import SkillKind
 from passeport.people.enums import ConsentScope
 from passeport.people.models import Person
 from passeport.people.selectors import person_get_for
@@ -176,6 +177,24 @@ def grid_by_code(code: str) -> Grid:
     if grid is None:
         raise NotFound(_("Grille introuvable."))
     return grid
+
+
+def grid_items_known(code: str) -> set[str] | None:
+    """The item codes of a shared grid known here (shipped, or a ROME fiche's grid, even
+    before it is built on first need), without writing anything; None when the grid is
+    unknown here (e.g. an organisation's own grid of another instance)."""
+    grid = Grid.objects.filter(code=code, organisation__isnull=True).first()
+    if grid is not None:
+        return set(grid.items.values_list("code", flat=True))
+    match = re.fullmatch(r"rome-([a-z]\d{4})-(sf|se)", code or "")
+    if match is None:
+        return None
+    from passeport.jobs.models import RomeFicheSkill
+
+    kind = {"sf": SkillKind.SAVOIR_FAIRE, "se": SkillKind.SAVOIR_ETRE}[match.group(2)]
+    codes = {str(c) for c in RomeFicheSkill.objects.filter(fiche_id=match.group(1).upper(), kind=kind)
+             .values_list("skill_id", flat=True)}
+    return codes or None
 
 
 def evaluations_of(person: Person) -> QuerySet[Evaluation]:

@@ -5,6 +5,7 @@ self-assessment) and imported badges."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from dateutil.relativedelta import relativedelta
@@ -25,7 +26,7 @@ from passeport.people.selectors import person_get_for
 from . import credentials as cr
 from . import vcjwt
 from .enums import AchievementType, EvaluationSource, GridKind
-from .importing import ImportProblem, read_badge
+from .importing import ImportProblem, ImportResult, import_ob3, read_badge
 from .models import (
     STATUS_LIST_BITS,
     Award,
@@ -444,6 +445,24 @@ def immersion_evaluations_record(*, actor: Actor, immersion, skill_levels: dict[
 
 # -- import of a badge held elsewhere ------------------------------------------------------
 
+def _badge_keep(actor: Actor, person, result: ImportResult, *, detail: dict | None = None
+                ) -> ImportedBadge | None:
+    """Keep a verified badge in the person's wallet; None when it is there already."""
+    key = result.payload.get("id") or result.payload.get("assertion", {}).get("id")
+    if key and any((b.payload.get("id") or b.payload.get("assertion", {}).get("id")) == key
+                   for b in ImportedBadge.objects.filter(person=person)):
+        return None
+    badge = ImportedBadge.objects.create(
+        person=person, format=result.format, name=result.name[:200] or _("Badge"),
+        description=result.description, issuer_name=result.issuer_name[:200],
+        issued_on=result.issued_on, source_url=result.source_url[:500], payload=result.payload,
+        verified=result.verified, check_message=result.message[:300])
+    audit_record(actor, action=AuditAction.CREATE, object_type="imported_badge",
+                 object_id=str(badge.uid), person_uid=person.public_id,
+                 detail={"format": result.format, **(detail or {})})
+    return badge
+
+
 def badge_import(*, actor: Actor, person, text: str) -> ImportedBadge:
     """Verify a badge the person already holds (Open Badges 3.0, or 2.0 hosted/signed)
     and keep it in their wallet. The issuer's files are fetched before the transaction."""
@@ -454,20 +473,102 @@ def badge_import(*, actor: Actor, person, text: str) -> ImportedBadge:
     except ImportProblem as exc:
         raise PasseportError(exc.message, code=exc.code, field="file") from None
     with transaction.atomic():
-        key = result.payload.get("id") or result.payload.get("assertion", {}).get("id")
-        if key and any((b.payload.get("id") or b.payload.get("assertion", {}).get("id")) == key
-                       for b in ImportedBadge.objects.filter(person=person)):
+        badge = _badge_keep(actor, person, result)
+        if badge is None:
             raise Conflict(_("Ce badge est déjà dans votre portefeuille."), code="already_imported",
                            field="file")
-        badge = ImportedBadge.objects.create(
-            person=person, format=result.format, name=result.name[:200] or _("Badge"),
-            description=result.description, issuer_name=result.issuer_name[:200],
-            issued_on=result.issued_on, source_url=result.source_url[:500], payload=result.payload,
-            verified=result.verified, check_message=result.message[:300])
-        audit_record(actor, action=AuditAction.CREATE, object_type="imported_badge",
-                     object_id=str(badge.uid), person_uid=person.public_id,
-                     detail={"format": result.format})
     return badge
+
+
+# -- evaluations and badges brought by a portable passport (the interop bundle) ------------
+
+def badge_credential_check(credential, *, email: str) -> ImportResult:
+    """Verify an Open Badges 3.0 credential brought by a portable passport, as the badge
+    import does (signature, issuer's key, status list, dates, recipient's e-mail): the
+    result to keep with `badge_keep_verified`, or PasseportError (stable `code`) when it
+    cannot be kept. May fetch the issuer's key and status list over HTTP: call it
+    outside a transaction."""
+    if not isinstance(credential, dict):
+        raise PasseportError(_("Ce fichier ne contient pas de badge."), code="not_a_badge")
+    types = credential.get("type") or []
+    types = [types] if isinstance(types, str) else types
+    if "OpenBadgeCredential" not in types and "AchievementCredential" not in types:
+        raise PasseportError(_("Ce fichier ne contient pas de badge Open Badges."), code="not_a_badge")
+    try:
+        return import_ob3(credential, email=email)
+    except ImportProblem as exc:
+        raise PasseportError(exc.message, code=exc.code) from None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise PasseportError(_("Ce badge n'est pas authentique : la vérification a échoué."),
+                             code="invalid_badge") from None
+
+
+@transaction.atomic
+def badge_keep_verified(*, actor: Actor, person, result: ImportResult, imported_from: str
+                        ) -> ImportedBadge | None:
+    """Keep a badge checked by `badge_credential_check` in the person's wallet, as an
+    imported badge (None when the same credential is there already). Audited with its
+    origin; the importing organisation attested the person's consent."""
+    return _badge_keep(actor, person, result, detail={"imported_from": imported_from})
+
+
+def _grid_for_import(code: str) -> Grid | None:
+    """A shared grid of this instance by its code (shipped, or a ROME fiche's, built on
+    first need); None when unknown here (e.g. another instance's organisation grid)."""
+    grid = Grid.objects.filter(code=code, organisation__isnull=True).first()
+    match = re.fullmatch(r"rome-([a-z]\d{4})-(sf|se)", code or "")
+    if grid is None and match:
+        try:
+            grids = rome_grids_ensure(match.group(1).upper())
+        except NotFound:
+            return None
+        grid = next((g for g in grids.values() if g.code == code), None)
+    return grid
+
+
+@transaction.atomic
+def evaluation_import(*, actor: Actor, person, grid_code: str, source: str, evaluator_label: str,
+                      organisation: Organisation | None, evaluated_on: dt.date, comment: str,
+                      scores: list[dict], imported_from: str) -> tuple[Evaluation | None, list[str]]:
+    """A past evaluation from another Passeport instance, kept as recorded there (date,
+    origin, the evaluator's name as text, their organisation). The grid must be known
+    here (`_grid_for_import`); unknown items and levels out of the grid's scale are left
+    out; an evaluation with no item left is not recorded. Returns the evaluation (None
+    when not recorded) and what was left out, in plain French."""
+    grid = _grid_for_import(grid_code)
+    if grid is None:
+        return None, [_("grille « %(code)s » inconnue ici") % {"code": grid_code}]
+    if source not in EvaluationSource.values:
+        return None, [_("origine d'évaluation inconnue")]
+    if evaluated_on > timezone.localdate():
+        return None, [_("date dans le futur")]
+    low, high = (0, 3) if grid.code == DIGCOMP_CODE else (1, 4)
+    items = {i.code: i for i in grid.items.all()}
+    problems: list[str] = []
+    clean: dict[str, Score] = {}
+    for score in scores:
+        item, level = items.get(str(score.get("code"))), score.get("level")
+        if item is None:
+            problems.append(_("compétence « %(label)s » inconnue dans cette grille")
+                            % {"label": score.get("label") or score.get("code")})
+        elif not isinstance(level, int) or not low <= level <= high:
+            problems.append(_("niveau %(level)s de « %(label)s » hors de l'échelle")
+                            % {"level": level, "label": item.label})
+        else:
+            clean[item.code] = Score(item=item, level=level)
+    if not clean:
+        return None, problems or [_("aucune compétence évaluée")]
+    evaluation = Evaluation.objects.create(
+        person=person, grid=grid, organisation=organisation, source=source, evaluator=None,
+        evaluator_label=(evaluator_label or "").strip()[:200] or _("Inconnu"),
+        evaluated_on=evaluated_on, comment=(comment or "").strip())
+    for s in clean.values():
+        s.evaluation = evaluation
+    Score.objects.bulk_create(clean.values())
+    audit_record(actor, action=AuditAction.CREATE, object_type="skill_evaluation",
+                 object_id=str(evaluation.uid), person_uid=person.public_id,
+                 detail={"grid": grid.code, "source": source, "imported_from": imported_from})
+    return evaluation, problems
 
 
 @transaction.atomic

@@ -79,7 +79,7 @@ def comparable(bundle: dict) -> dict:
 def test_export_is_valid_against_the_documented_schema_and_audited(rich, person_actor):
     bundle = bundle_for(person_actor, rich.public_id)
     jsonschema.validate(bundle, SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    assert bundle["$schema"] == SCHEMA["$id"] and bundle["format_version"] == 1
+    assert bundle["$schema"] == SCHEMA["$id"] and bundle["format_version"] == 2
     path = bundle["paths"][0]
     assert {d["theme"] for d in path["diagnostic"]} == {"mobilite", "sante"}
     assert path["actions"][0]["objective_ref"] == path["objectives"][0]["ref"]
@@ -145,7 +145,7 @@ def test_bad_bundles_are_refused_and_nothing_is_written(rich, person_actor):
 
     assert attempt(exported, attested=False).code == "consent_required"
     assert attempt(exported, method="in_app").code == "consent_required"
-    for broken in ({"hello": "world"}, {**exported, "format_version": 2},
+    for broken in ({"hello": "world"}, {**exported, "format_version": 3},
                    {**exported, "person": {**exported["person"], "public_id": "nope"}}):
         error = attempt(broken)
         assert error.code == "invalid_bundle" and error.details["errors"]

@@ -112,14 +112,14 @@ def test_reimport_says_already_present_and_adds_nothing(client, exported, import
     (b"\xff\xfe\x00binaire", "pas un fichier JSON lisible"),
     ({"hello": "world"}, "pas un passeport exporté par Passeport"),
     ("wrong_schema", "pas un passeport exporté par Passeport"),
-    ("wrong_version", "Cette version de passeport (2)"),
+    ("wrong_version", "Cette version de passeport (3) n'est pas lue par cette instance, qui lit les versions 1 et 2"),
     ("bad_person", "pas un passeport valide : person/public_id"),
 ])
 def test_bad_files_get_a_french_error_and_write_nothing(client, exported, importer, content,
                                                         expected):
     variants = {
         "wrong_schema": {**exported, "$schema": "urn:autre:format"},
-        "wrong_version": {**exported, "format_version": 2},
+        "wrong_version": {**exported, "format_version": 3},
         "bad_person": {**exported, "person": {**exported["person"], "public_id": "nope"}},
     }
     data = variants.get(content, content) if isinstance(content, str) else content

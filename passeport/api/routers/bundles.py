@@ -34,15 +34,26 @@ class BundleImportIn(Schema):
     consent: ConsentAttestIn
 
 
+class BundleSkippedOut(Schema):
+    section: str = Field(description="`skills_evaluations`, `badges`, `immersions` ou `job_profile`.")
+    ref: str
+    what: str
+    reason: str = Field(description="Pourquoi cet élément n'est pas gardé ici, en français.")
+
+
 class BundleImportOut(Schema):
     public_id: str
     person_created: bool
     counts: dict[str, int]
+    skipped: list[BundleSkippedOut] = Field(
+        default_factory=list,
+        description="Ce qui n'a pas pu être gardé (grille ou compétence inconnue ici, badge qui "
+                    "ne se vérifie pas, immersion sans parcours) ; le reste est importé.")
 
 
 @router.get("/persons/{public_id}/bundle", response={200: dict[str, Any], codes_4xx: ErrorOut},
             summary="Tout mon passeport en JSON (la personne elle-même)",
-            description="Format : docs/bundle.schema.json (`$schema` = `urn:passeport:bundle:1`). "
+            description="Format : docs/bundle.schema.json (`$schema` = `urn:passeport:bundle:2`). "
                         "Réservé à la personne (session) ; 404 pour les autres.")
 def bundle_get(request, public_id: PublicId):
     return bundle_for(actor(request), public_id)
@@ -62,7 +73,8 @@ def bundle_get_pdf(request, public_id: PublicId):
                      "(responsables et administrateurs, par session)",
              description="L'accord de la personne est attesté (`consent`) ; un bundle invalide "
                          "est refusé (`invalid_bundle`, rien n'est écrit) ; importer deux fois "
-                         "ne crée rien la seconde fois.")
+                         "ne crée rien la seconde fois. Les versions 1 et 2 du format sont lues ; "
+                         "ce qui ne peut pas être gardé ici est listé dans `skipped`.")
 def bundle_post(request, payload: BundleImportIn):
     a = actor(request)
     if a.membership is None:  # an API token cannot add a person to the whole caseload

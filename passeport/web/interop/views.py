@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,9 +106,6 @@ def bundle_import_upload(request):
         d = form.cleaned_data
         try:
             preview = bundle_preview(actor, d["file"])
-            # dates read from the file, written the French way on the page
-            preview["birth_date"] = parse_date(str(preview.get("birth_date") or "")[:10]) or preview.get("birth_date")
-            preview["exported_on"] = parse_date(str(preview.get("exported_at") or "")[:10])
         except PasseportError as exc:
             form.add_error("file", exc.message)
         else:

@@ -50,3 +50,5 @@ class Command(BaseCommand):
         counts = ", ".join(f"{k} : {v}" for k, v in sorted(result["counts"].items())) or "rien"
         self.stdout.write(f"Passeport {result['public_id']} importé "
                           f"({'nouveau' if result['person_created'] else 'déjà là'}) ; {counts}.")
+        for item in result.get("skipped", []):
+            self.stdout.write(f"Non importé ({item['section']}) : {item['what']} : {item['reason']}")
