@@ -27,14 +27,16 @@ def new_public_id() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def as_public_id(text: str) -> str | None:
+def as_public_id(text: str, *, number_only: bool = False) -> str | None:
     """The passport number in `text` (typed with or without dashes or spaces, in any
-    case), or None when `text` is not one."""
+    case), or None when `text` is not one. In a box that takes a name or a number,
+    twelve letters without dashes read as a name; `number_only` (a field that asks for
+    the number) reads them as the number (about 1 number in 90 has no digit)."""
     text = (text or "").strip().upper()
     raw = "".join(ch for ch in text if ch not in " -")
     if len(raw) != 12 or any(ch not in _ID_ALPHABET for ch in raw):
         return None
-    if "-" not in text and not any(ch.isdigit() for ch in raw):
+    if not number_only and "-" not in text and not any(ch.isdigit() for ch in raw):
         return None  # twelve letters without dashes: rather a name
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 

@@ -319,3 +319,13 @@ def test_parts_already_open_to_the_organisation_are_not_asked_again(actor, org):
     request = access_request_create(actor=actor, public_id=person.public_id, scopes=["path", "rights"],
                                     purpose="Repérer ses droits")
     assert request.scopes == ["rights"]
+
+
+@pytest.mark.parametrize("typed", ["bcde fghj kmnp", "BCDEFGHJKMNP", "bcde-fghj-kmnp"])
+def test_a_number_without_digits_is_still_a_number_in_the_request(outsider_actor, person, typed):
+    """About 1 passport number in 90 has no digit: the request's field asks for the
+    number, so twelve letters are read as the number however they are typed (the
+    caseload's search box, which also takes names, reads them as a name)."""
+    person.public_id = "BCDE-FGHJ-KMNP"
+    person.save()
+    assert ask(outsider_actor, typed).person == person

@@ -27,7 +27,7 @@ ACCESS_REQUEST_MESSAGE_MAX = 1000
 
 def _access_request_input(public_id: str, scopes: list[str], purpose: str, message: str
                           ) -> tuple[str, list[str], str, str]:
-    number = as_public_id(public_id)
+    number = as_public_id(public_id, number_only=True)
     if number is None:
         raise PasseportError(
             _("Ce numéro de passeport n'est pas valide. Il a 12 caractères, lettres et "

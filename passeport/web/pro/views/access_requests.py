@@ -37,7 +37,7 @@ PAGE_SIZE = 25
 def access_request_create_view(request):
     actor = actor_for(request)
     initial = {"scopes": [ConsentScope.PATH]}
-    number = as_public_id(request.GET.get("numero", ""))
+    number = as_public_id(request.GET.get("numero", ""), number_only=True)
     if number:
         initial["public_id"] = number
     form = AccessRequestForm(request.POST if request.method == "POST" else None, initial=initial)
