@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from passeport.core.actor import Actor
 from passeport.core.enums import AuditAction
-from passeport.core.errors import Conflict, Forbidden, PasseportError
+from passeport.core.errors import Conflict, Forbidden, PasseportError, PasseportErrors
 from passeport.core.services import audit_record
 from passeport.paths.enums import ActionStatus, Benefit, HousingStatus, PathStatus
 from passeport.paths.models import Action, Path
@@ -39,9 +39,8 @@ def _require_manager(actor: Actor) -> None:
 def operation_create(*, actor: Actor, **data) -> Operation:
     _require_manager(actor)
     op = Operation(organisation=actor.organisation, **{k: data.get(k, "") for k in OPERATION_FIELDS})
-    _check_operation(op)
-    if Operation.objects.filter(organisation=op.organisation, code=op.code).exists():
-        raise Conflict(_("Une opération porte déjà ce numéro."), code="operation_code_taken", field="code")
+    PasseportErrors.raise_any(operation_input_errors({k: getattr(op, k) for k in OPERATION_FIELDS},
+                                                     organisation_id=op.organisation_id))
     op.save()
     audit_record(actor, action=AuditAction.CREATE, object_type="esf_operation", object_id=op.pk)
     return op
@@ -66,24 +65,26 @@ def operation_update(*, actor: Actor, operation: Operation, **data) -> Operation
     changed = sorted(k for k in OPERATION_FIELDS if k in data and getattr(op, k) != data[k])
     for key in changed:
         setattr(op, key, data[key])
-    _check_operation(op)
-    if "code" in changed and Operation.objects.filter(
-            organisation=op.organisation, code=op.code).exclude(pk=op.pk).exists():
-        raise Conflict(_("Une opération porte déjà ce numéro."), code="operation_code_taken", field="code")
+    # Every field in error is reported at once (the page shows them together).
+    errors = operation_input_errors({k: getattr(op, k) for k in OPERATION_FIELDS}, operation_pk=op.pk,
+                                    organisation_id=op.organisation_id if "code" in changed else None)
     participations = Participation.objects.filter(operation=op)
-    if {"starts_on", "ends_on"} & set(changed) and participations.exists():
+    dates_ok = not any(e.field in ("starts_on", "ends_on") for e in errors)
+    if dates_ok and {"starts_on", "ends_on"} & set(changed) and participations.exists():
         if not op.has_participants:
-            raise PasseportError(_("Cette opération a des participants : elle doit durer plus d'un jour."),
-                                 code="operation_too_short", field="ends_on")
-        outside = participations.exclude(entry_on__gte=op.starts_on, entry_on__lte=op.ends_on).count()
-        if outside:
-            raise PasseportError(
+            errors.append(PasseportError(
+                _("Cette opération a des participants : elle doit durer plus d'un jour."),
+                code="operation_too_short", field="ends_on"))
+        elif outside := participations.exclude(entry_on__gte=op.starts_on,
+                                               entry_on__lte=op.ends_on).count():
+            errors.append(PasseportError(
                 ngettext("%(n)s participant est entré en dehors de cette nouvelle période : "
                          "gardez une période qui contient sa date d'entrée.",
                          "%(n)s participants sont entrés en dehors de cette nouvelle période : "
                          "gardez une période qui contient leurs dates d'entrée.", outside)
                 % {"n": outside},
-                code="participants_outside_period", field="starts_on")
+                code="participants_outside_period", field="starts_on"))
+    PasseportErrors.raise_any(errors)
     op.save()
     audit_record(actor, action=AuditAction.UPDATE, object_type="esf_operation", object_id=op.pk,
                  detail={"fields": changed})
@@ -120,12 +121,27 @@ def operation_set_closed(*, actor: Actor, operation: Operation, closed: bool) ->
     return op
 
 
-def _check_operation(op: Operation) -> None:
-    if not op.code:
-        raise PasseportError(_("Indiquez le numéro de l'opération."), code="required", field="code")
-    if op.starts_on and op.ends_on and op.ends_on < op.starts_on:
-        raise PasseportError(_("La date de fin doit suivre la date de début."), code="invalid_dates",
-                             field="ends_on")
+def operation_input_errors(data: dict, *, organisation_id: int | None = None,
+                           operation_pk: int | None = None) -> list[PasseportError]:
+    """The rules of an operation's own fields, each field in error once (all of them, not
+    only the first): the pages also check what was typed with them, before saving. With
+    `organisation_id`, a number already used by another of its operations is one of them."""
+    errors = []
+    if "code" in data and not data["code"]:
+        errors.append(PasseportError(_("Indiquez le numéro de l'opération."), code="required",
+                                     field="code"))
+    elif data.get("code") and organisation_id is not None and Operation.objects.filter(
+            organisation_id=organisation_id, code=data["code"]).exclude(pk=operation_pk).exists():
+        errors.append(_code_taken())
+    starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+    if starts_on and ends_on and ends_on < starts_on:
+        errors.append(PasseportError(_("La date de fin doit suivre la date de début."),
+                                     code="invalid_dates", field="ends_on"))
+    return errors
+
+
+def _code_taken() -> Conflict:
+    return Conflict(_("Une opération porte déjà ce numéro."), code="operation_code_taken", field="code")
 
 
 def path_dates(path: Path | None, operation: Operation) -> tuple[date | None, date | None]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from passeport.core.actor import Actor
@@ -72,6 +74,31 @@ def test_edit_keeps_the_creation_rules(manager_client, org, op):
     assert no_code.status_code == 400
     op.refresh_from_db()
     assert (op.code, op.title, op.starts_on) == ("FSE-29-001", "Opération FSE-29-001", date(2025, 1, 1))
+
+
+def test_edit_shows_every_field_in_error_at_once(manager_client, org, op):
+    operation(org, code="FSE-29-002")
+    url = reverse("reporting:operation_edit", args=[op.pk])
+    both = text(manager_client.post(url, {**EDIT, "code": "", "starts_on": "2025-06-01",
+                                          "ends_on": "2025-01-01"}))
+    assert "Ce champ est obligatoire." in both or "Indiquez le numéro de l'opération." in both
+    assert "La date de fin doit suivre la date de début." in both
+    taken_and_dates = text(manager_client.post(url, {**EDIT, "code": "FSE-29-002", "starts_on": "2025-06-01",
+                                                     "ends_on": "2025-01-01"}))
+    assert "Une opération porte déjà ce numéro." in taken_and_dates
+    assert "La date de fin doit suivre la date de début." in taken_and_dates
+    # The page keeps the saved number in its title while the typed one is refused.
+    assert "Modifier l'opération FSE-29-001" in taken_and_dates
+
+
+def test_edit_pages_read_their_object_once(manager_client, op):
+    p = participant(op, entry_on=date(2025, 3, 1))
+    with CaptureQueriesContext(connection) as queries:
+        assert manager_client.get(reverse("reporting:operation_edit", args=[op.pk])).status_code == 200
+    assert sum('FROM "reporting_operation"' in q["sql"] for q in queries.captured_queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert manager_client.get(reverse("reporting:participation", args=[p.pk])).status_code == 200
+    assert sum('FROM "reporting_participation"' in q["sql"] for q in queries.captured_queries) == 1
 
 
 def test_edit_keeps_the_participants_inside_the_period(manager, op):

@@ -68,7 +68,7 @@ def indicator_lines(table: dict) -> list[dict]:
 @professional_required
 def operation_list(request):
     actor = actor_for(request)
-    form = OperationForm(request.POST or None)
+    form = OperationForm(request.POST or None, organisation_id=actor.organisation_id)
     if request.method == "POST" and form.is_valid():
         try:
             op = operation_create(actor=actor, **form.cleaned_data)
@@ -119,7 +119,8 @@ def _managed_operation(request, pk: int):
 @professional_required
 def operation_edit(request, pk: int):
     actor, op = _managed_operation(request, pk)
-    form = OperationForm(request.POST or None, instance=operation_get_for(actor, pk))
+    form = OperationForm(request.POST or None, instance=op,  # the form leaves `op` as read
+                         organisation_id=actor.organisation_id)
     if request.method == "POST" and form.is_valid():
         try:
             operation_update(actor=actor, operation=op, **form.cleaned_data)
@@ -183,7 +184,7 @@ def participation_edit(request, pk: int):
     actor = actor_for(request)
     p = participation_get_for(actor, pk)
     audit_shown(actor, [p], action=AuditAction.VIEW)
-    form = ParticipationForm(request.POST or None, instance=participation_get_for(actor, pk))
+    form = ParticipationForm(request.POST or None, instance=p)  # the form leaves `p` as read
     if request.method == "POST" and form.is_valid():
         try:
             participation_update(actor=actor, participation=p, **form.cleaned_data)
