@@ -226,6 +226,33 @@ def test_pagination_links_keep_the_filters(pro_client, op):
     assert "1 participant" in searched and "Nom03" in searched
 
 
+def test_participant_page_returns_to_the_same_filtered_page(pro_client, op):
+    people = _people(op, 60)
+    for p in people[:55]:
+        Participation.objects.filter(pk=p.pk).update(exit_on=date(2025, 6, 1))
+    url = reverse("reporting:operation", args=[op.pk])
+    listed = pro_client.get(url, {"statut": "sortis", "q": "nom", "page": "2", "pirate": "x"}).content.decode()
+    link = listed.split(">Prénom54 Nom54<")[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert link.startswith(reverse("reporting:participation", args=[people[54].pk]) + "?")
+    assert "statut=sortis" in link and "q=nom" in link and "page=2" in link and "pirate" not in link
+    page = text(pro_client.get(link))
+    back = page.split("Retour à la liste des participants")[0].rsplit('href="', 1)[1].split('"')[0]
+    back = back.replace("&amp;", "&")
+    assert back.startswith(url + "?") and "statut=sortis" in back and "page=2" in back
+    returned = pro_client.get(back).content.decode()
+    assert "page 2 sur 2" in returned and "Nom54" in returned and "Nom55" not in returned
+    # Saving the participant goes back to the same page too.
+    data = {"entry_on": "2025-02-24", "exit_on": "2025-06-01", "gender": "f", "entry_status": "inactive",
+            "education_level": "isced_5_8", "minority": "declined"}
+    saved = pro_client.post(link, data)
+    assert saved.status_code == 302 and saved["Location"] == back
+    # Only the list's own parameters are carried, and checked.
+    odd = text(pro_client.get(reverse("reporting:participation", args=[people[0].pk]),
+                              {"statut": "<script>", "page": "-1", "du": "hier", "next": "https://ailleurs.example"}))
+    odd_back = odd.split("Retour à la liste des participants")[0].rsplit('href="', 1)[1].split('"')[0]
+    assert odd_back == url + "#resultats"
+
+
 def test_only_the_page_shown_is_audited(actor, op):
     _people(op, 55)
     page = participations_page(actor, op, page_number=2)
