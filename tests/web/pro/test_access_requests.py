@@ -126,6 +126,16 @@ def test_bad_input_shows_a_french_error_and_keeps_what_was_typed(outsider_client
     assert not AccessRequest.objects.exists()
 
 
+def test_every_field_in_error_shows_at_once(outsider_client, person):
+    response = outsider_client.post(CREATE, {"public_id": "12", "scopes": [], "purpose": "",
+                                             "message": "Mon message gardé"})
+    html = response.content.decode()
+    assert "Ce numéro de passeport n&#x27;est pas valide" in html
+    assert "Dites pour quoi faire vous demandez l&#x27;accès." in html
+    assert "Cochez au moins une partie du passeport." in html
+    assert "Mon message gardé" in html and not AccessRequest.objects.exists()
+
+
 def test_throttled_with_a_clear_message(outsider_client, outsider, settings):
     settings.PASSEPORT_ACCESS_REQUESTS_PER_HOUR = 1
     actor = Actor(user=outsider.user, membership=outsider)
