@@ -192,29 +192,32 @@ def prefill(person, path: Path | None, operation: Operation) -> dict:
 
 
 def _validate(p: Participation) -> None:
+    """The rules of a participant's data; every field in error at once."""
     op = p.operation
     if not op.has_participants:
         raise PasseportError(_("Une opération d'un jour ou moins n'a pas de participants."),
                              code="operation_too_short")
     if p.entry_on is None:
         raise PasseportError(_("Indiquez la date d'entrée."), code="required", field="entry_on")
+    errors = []
     if p.entry_on < op.starts_on or p.entry_on > op.ends_on:
-        raise PasseportError(_("La date d'entrée doit être comprise dans la période de l'opération."),
-                             code="entry_outside_operation", field="entry_on")
+        errors.append(PasseportError(_("La date d'entrée doit être comprise dans la période de l'opération."),
+                                     code="entry_outside_operation", field="entry_on"))
     if p.exit_on and p.exit_on < p.entry_on:
-        raise PasseportError(_("La date de sortie doit suivre la date d'entrée."), code="invalid_dates",
-                             field="exit_on")
+        errors.append(PasseportError(_("La date de sortie doit suivre la date d'entrée."),
+                                     code="invalid_dates", field="exit_on"))
     if p.unemployed_since and p.unemployed_since > p.entry_on:
-        raise PasseportError(_("La date de début de chômage doit précéder l'entrée."), code="invalid_dates",
-                             field="unemployed_since")
+        errors.append(PasseportError(_("La date de début de chômage doit précéder l'entrée."),
+                                     code="invalid_dates", field="unemployed_since"))
     if p.birth_date and p.birth_date >= p.entry_on:
-        raise PasseportError(_("La date de naissance doit précéder l'entrée."), code="invalid_dates",
-                             field="birth_date")
+        errors.append(PasseportError(_("La date de naissance doit précéder l'entrée."),
+                                     code="invalid_dates", field="birth_date"))
     for field in ("exit_observed_on", "six_months_observed_on"):
         observed = getattr(p, field)
         if observed and (p.exit_on is None or observed < p.exit_on):
-            raise PasseportError(_("La situation ne peut être observée qu'après la sortie."),
-                                 code="observed_before_exit", field=field)
+            errors.append(PasseportError(_("La situation ne peut être observée qu'après la sortie."),
+                                         code="observed_before_exit", field=field))
+    PasseportErrors.raise_any(errors)
 
 
 @transaction.atomic
