@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "passeport.core.context_processors.branding",
                 "passeport.web.identity.context_processors.oidc_providers",
+                "passeport.web.pro.context_processors.pro_counters",
             ],
             "builtins": ["passeport.web.templatetags.french"],
         },

@@ -43,3 +43,25 @@ class TooManyRequests(PasseportError):
 
     status = 429
     code = "too_many_requests"
+
+
+class PasseportErrors(PasseportError):
+    """Several independent fields failed at once: `errors` holds each error, so that a page
+    shows them all together. It reads as the first one (its code, message, field and
+    details, for the API), with `details["errors"]` listing them all."""
+
+    def __init__(self, errors: list[PasseportError]):
+        first = errors[0]
+        listed = [{"code": e.code, "message": e.message, "field": e.field, **e.details} for e in errors]
+        super().__init__(first.message, code=first.code, field=first.field,
+                         details={**first.details, "errors": listed})
+        self.status = first.status
+        self.errors = list(errors)
+
+    @classmethod
+    def raise_any(cls, errors: list[PasseportError]) -> None:
+        """Raise the only error, or all of them together; nothing when the list is empty."""
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise cls(errors)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from passeport.core.actor import Actor
 from passeport.core.crypto import token_hash
 from passeport.core.enums import AuditAction
-from passeport.core.errors import Conflict, NotFound, PasseportError
+from passeport.core.errors import Conflict, NotFound, PasseportError, PasseportErrors
 from passeport.core.services import audit_record
 from passeport.core.text import date_fr
 from passeport.people.enums import ConsentScope
@@ -55,42 +55,74 @@ class InvitationCreated:
     raw_token: str  # the link's token, only for a person without an account ("" otherwise)
 
 
-def _slot_error(index: int, message: str, code: str) -> PasseportError:
-    return PasseportError(_("Créneau %(n)s : %(msg)s") % {"n": index + 1, "msg": message},
-                          code=code, field="slots", details={"slot": index})
+class SlotError(PasseportError):
+    """A slot's rule is broken: `details["slot"]` is the slot (from 0), `slot_field` the
+    part of it in error (day, time, duration, mode or place), for the pages."""
+
+    def __init__(self, message: str, *, code: str, index: int, slot_field: str):
+        super().__init__(message, code=code, field="slots", details={"slot": index})
+        self.slot_field = slot_field
 
 
-def _check_slots(slots: list[SlotIn], now: datetime) -> list[SlotIn]:
+def _slot_error(index: int, message: str, code: str, slot_field: str) -> SlotError:
+    return SlotError(_("Créneau %(n)s : %(msg)s") % {"n": index + 1, "msg": message},
+                     code=code, index=index, slot_field=slot_field)
+
+
+def slot_errors(slot: SlotIn, index: int, now: datetime | None = None) -> list[SlotError]:
+    """The rules of one slot, every part in error at once (its date, its duration, how and
+    where). The pages check each row with it."""
+    now = now or timezone.now()
+    errors: list[SlotError] = []
+    if timezone.is_naive(slot.starts_at):
+        errors.append(_slot_error(index, _("indiquez l'heure avec son fuseau."), "slot_invalid", "time"))
+    elif slot.starts_at.year < now.year - 1 or slot.starts_at <= now:  # (year first: no overflow)
+        errors.append(_slot_error(index, _("cette date est passée. Proposez une date à venir."),
+                                  "slot_in_past", "day"))
+    elif slot.starts_at.year > now.year + 1 or slot.starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
+        errors.append(_slot_error(index, _("proposez une date dans les %s jours qui viennent.")
+                                  % MAX_DAYS_AHEAD, "slot_too_far", "day"))
+    if not 10 <= slot.duration_minutes <= 240:
+        errors.append(_slot_error(index, _("la durée doit être entre 10 et 240 minutes."),
+                                  "slot_duration", "duration"))
+    if slot.mode not in BookingMode.values:
+        errors.append(_slot_error(index, _("choisissez sur place, par téléphone ou en visio."),
+                                  "slot_mode", "mode"))
+    elif slot.mode == BookingMode.ON_SITE and not slot.place.strip():
+        errors.append(_slot_error(index, _("indiquez le lieu du rendez-vous."),
+                                  "slot_place_required", "place"))
+    if len(slot.place) > PLACE_MAX:
+        errors.append(_slot_error(index, _("le lieu fait au plus %s caractères.") % PLACE_MAX,
+                                  "slot_place_long", "place"))
+    return errors
+
+
+def _slots_errors(slots: list[SlotIn], now: datetime) -> list[PasseportError]:
+    """Every slot in error (the count, each slot's rules, then the overlaps)."""
     if not MIN_SLOTS <= len(slots) <= MAX_SLOTS:
-        raise PasseportError(
+        return [PasseportError(
             _("Proposez entre %(min)s et %(max)s créneaux.") % {"min": MIN_SLOTS, "max": MAX_SLOTS},
-            code="slots_count", field="slots")
-    for i, slot in enumerate(slots):
-        if timezone.is_naive(slot.starts_at):
-            raise _slot_error(i, _("indiquez l'heure avec son fuseau."), "slot_invalid")
-        if slot.starts_at.year < now.year - 1:  # (before any arithmetic: no overflow)
-            raise _slot_error(i, _("cette date est passée. Proposez une date à venir."), "slot_in_past")
-        if slot.starts_at.year > now.year + 1 or slot.starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-            raise _slot_error(i, _("proposez une date dans les %s jours qui viennent.") % MAX_DAYS_AHEAD,
-                              "slot_too_far")
-        if slot.starts_at <= now:
-            raise _slot_error(i, _("cette date est passée. Proposez une date à venir."), "slot_in_past")
-        if not 10 <= slot.duration_minutes <= 240:
-            raise _slot_error(i, _("la durée doit être entre 10 et 240 minutes."), "slot_duration")
-        if slot.mode not in BookingMode.values:
-            raise _slot_error(i, _("choisissez sur place, par téléphone ou en visio."), "slot_mode")
-        if slot.mode == BookingMode.ON_SITE and not slot.place.strip():
-            raise _slot_error(i, _("indiquez le lieu du rendez-vous."), "slot_place_required")
-        if len(slot.place) > PLACE_MAX:
-            raise _slot_error(i, _("le lieu fait au plus %s caractères.") % PLACE_MAX, "slot_place_long")
+            code="slots_count", field="slots")]
+    errors: list[PasseportError] = [e for i, slot in enumerate(slots) for e in slot_errors(slot, i, now)]
+    if errors:
+        return errors  # (the overlaps of dates that are not valid would say little)
     order = sorted(range(len(slots)), key=lambda i: slots[i].starts_at)
     for before, after in zip(order, order[1:], strict=False):
         end = slots[before].starts_at + timedelta(minutes=slots[before].duration_minutes)
         if slots[after].starts_at < end:
             first, second = sorted((before, after))
-            raise _slot_error(second, _("il chevauche le créneau %s. Proposez des créneaux "
-                                        "qui ne se recouvrent pas.") % (first + 1), "slots_overlap")
-    return slots
+            errors.append(_slot_error(second, _("il chevauche le créneau %s. Proposez des créneaux "
+                                                "qui ne se recouvrent pas.") % (first + 1),
+                                      "slots_overlap", "time"))
+    return errors
+
+
+def answer_by_errors(answer_by: date) -> list[PasseportError]:
+    """The deadline's own rule (today or later); the pages check it with the slots."""
+    if answer_by < timezone.localdate():
+        return [PasseportError(_("La date limite de réponse est passée. Choisissez aujourd'hui "
+                                 "ou une date à venir."), code="deadline_in_past", field="answer_by")]
+    return []
 
 
 def _audit(actor: Actor, invitation: BookingInvitation, action: str, object_type: str, object_id,
@@ -109,20 +141,22 @@ def booking_invite(*, actor: Actor, path: Path, slots: list[SlotIn], answer_by: 
     if path.status == PathStatus.CLOSED:
         raise Conflict(_("Ce parcours est terminé."), code="path_closed")
     now = timezone.now()
-    slots = _check_slots(list(slots), now)
+    slots = list(slots)
+    # Every field in error is reported at once (`PasseportErrors`; the API reads the first).
+    errors = _slots_errors(slots, now)
     motive = " ".join(motive.split())
     if len(motive) > MOTIVE_MAX:
-        raise PasseportError(_("Le motif fait au plus %s caractères.") % MOTIVE_MAX,
-                             code="motive_too_long", field="motive")
-    today = timezone.localdate()
-    if answer_by < today:
-        raise PasseportError(_("La date limite de réponse est passée. Choisissez aujourd'hui "
-                               "ou une date à venir."), code="deadline_in_past", field="answer_by")
-    last_day = max(timezone.localdate(s.starts_at) for s in slots)
-    if answer_by > last_day:
-        raise PasseportError(_("La date limite de réponse est après le dernier créneau "
-                               "(%s). Choisissez une date plus proche.") % date_fr(last_day, "j F Y"),
-                             code="deadline_after_slots", field="answer_by")
+        errors.append(PasseportError(_("Le motif fait au plus %s caractères.") % MOTIVE_MAX,
+                                     code="motive_too_long", field="motive"))
+    errors += answer_by_errors(answer_by)
+    slot_days = [timezone.localdate(s.starts_at) for s in slots if not timezone.is_naive(s.starts_at)]
+    last_day = max(slot_days, default=None)
+    if last_day is not None and answer_by > last_day:
+        errors.append(PasseportError(
+            _("La date limite de réponse est après le dernier créneau (%s). Choisissez une date "
+              "plus proche.") % date_fr(last_day, "j F Y"),
+            code="deadline_after_slots", field="answer_by"))
+    PasseportErrors.raise_any(errors)
     org = actor.organisation
     referent = actor.membership
     if referent is None and path.referent_id and path.referent.organisation_id == org.pk:

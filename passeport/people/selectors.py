@@ -236,3 +236,14 @@ def access_request_get_for(actor: Actor, pk: int) -> AccessRequest:
     if actor.organisation_id is None or request.organisation_id != actor.organisation_id:
         raise NotFound(_("Demande introuvable."))
     return request
+
+
+def access_requests_new_answers_count(actor: Actor) -> int:
+    """How many answers (accepted or refused) to the requests of the actor's organisation
+    its list « Demandes d'accès envoyées » has not shown yet: the counter of the
+    professional's navigation, on every page, so one COUNT and no person read."""
+    if actor.organisation_id is None:
+        return 0
+    return AccessRequest.objects.filter(
+        organisation_id=actor.organisation_id, answer_seen_at__isnull=True,
+        status__in=[AccessRequestStatus.ACCEPTED, AccessRequestStatus.REFUSED]).count()

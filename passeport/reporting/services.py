@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from passeport.core.actor import Actor
 from passeport.core.enums import AuditAction
-from passeport.core.errors import Conflict, Forbidden, PasseportError
+from passeport.core.errors import Conflict, Forbidden, PasseportError, PasseportErrors
 from passeport.core.services import audit_record
 from passeport.paths.enums import ActionStatus, Benefit, HousingStatus, PathStatus
 from passeport.paths.models import Action, Path
@@ -39,9 +39,8 @@ def _require_manager(actor: Actor) -> None:
 def operation_create(*, actor: Actor, **data) -> Operation:
     _require_manager(actor)
     op = Operation(organisation=actor.organisation, **{k: data.get(k, "") for k in OPERATION_FIELDS})
-    _check_operation(op)
-    if Operation.objects.filter(organisation=op.organisation, code=op.code).exists():
-        raise Conflict(_("Une opération porte déjà ce numéro."), code="operation_code_taken", field="code")
+    PasseportErrors.raise_any(operation_input_errors({k: getattr(op, k) for k in OPERATION_FIELDS},
+                                                     organisation_id=op.organisation_id))
     op.save()
     audit_record(actor, action=AuditAction.CREATE, object_type="esf_operation", object_id=op.pk)
     return op
@@ -66,24 +65,26 @@ def operation_update(*, actor: Actor, operation: Operation, **data) -> Operation
     changed = sorted(k for k in OPERATION_FIELDS if k in data and getattr(op, k) != data[k])
     for key in changed:
         setattr(op, key, data[key])
-    _check_operation(op)
-    if "code" in changed and Operation.objects.filter(
-            organisation=op.organisation, code=op.code).exclude(pk=op.pk).exists():
-        raise Conflict(_("Une opération porte déjà ce numéro."), code="operation_code_taken", field="code")
+    # Every field in error is reported at once (the page shows them together).
+    errors = operation_input_errors({k: getattr(op, k) for k in OPERATION_FIELDS}, operation_pk=op.pk,
+                                    organisation_id=op.organisation_id if "code" in changed else None)
     participations = Participation.objects.filter(operation=op)
-    if {"starts_on", "ends_on"} & set(changed) and participations.exists():
+    dates_ok = not any(e.field in ("starts_on", "ends_on") for e in errors)
+    if dates_ok and {"starts_on", "ends_on"} & set(changed) and participations.exists():
         if not op.has_participants:
-            raise PasseportError(_("Cette opération a des participants : elle doit durer plus d'un jour."),
-                                 code="operation_too_short", field="ends_on")
-        outside = participations.exclude(entry_on__gte=op.starts_on, entry_on__lte=op.ends_on).count()
-        if outside:
-            raise PasseportError(
+            errors.append(PasseportError(
+                _("Cette opération a des participants : elle doit durer plus d'un jour."),
+                code="operation_too_short", field="ends_on"))
+        elif outside := participations.exclude(entry_on__gte=op.starts_on,
+                                               entry_on__lte=op.ends_on).count():
+            errors.append(PasseportError(
                 ngettext("%(n)s participant est entré en dehors de cette nouvelle période : "
                          "gardez une période qui contient sa date d'entrée.",
                          "%(n)s participants sont entrés en dehors de cette nouvelle période : "
                          "gardez une période qui contient leurs dates d'entrée.", outside)
                 % {"n": outside},
-                code="participants_outside_period", field="starts_on")
+                code="participants_outside_period", field="starts_on"))
+    PasseportErrors.raise_any(errors)
     op.save()
     audit_record(actor, action=AuditAction.UPDATE, object_type="esf_operation", object_id=op.pk,
                  detail={"fields": changed})
@@ -120,12 +121,27 @@ def operation_set_closed(*, actor: Actor, operation: Operation, closed: bool) ->
     return op
 
 
-def _check_operation(op: Operation) -> None:
-    if not op.code:
-        raise PasseportError(_("Indiquez le numéro de l'opération."), code="required", field="code")
-    if op.starts_on and op.ends_on and op.ends_on < op.starts_on:
-        raise PasseportError(_("La date de fin doit suivre la date de début."), code="invalid_dates",
-                             field="ends_on")
+def operation_input_errors(data: dict, *, organisation_id: int | None = None,
+                           operation_pk: int | None = None) -> list[PasseportError]:
+    """The rules of an operation's own fields, each field in error once (all of them, not
+    only the first): the pages also check what was typed with them, before saving. With
+    `organisation_id`, a number already used by another of its operations is one of them."""
+    errors = []
+    if "code" in data and not data["code"]:
+        errors.append(PasseportError(_("Indiquez le numéro de l'opération."), code="required",
+                                     field="code"))
+    elif data.get("code") and organisation_id is not None and Operation.objects.filter(
+            organisation_id=organisation_id, code=data["code"]).exclude(pk=operation_pk).exists():
+        errors.append(_code_taken())
+    starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+    if starts_on and ends_on and ends_on < starts_on:
+        errors.append(PasseportError(_("La date de fin doit suivre la date de début."),
+                                     code="invalid_dates", field="ends_on"))
+    return errors
+
+
+def _code_taken() -> Conflict:
+    return Conflict(_("Une opération porte déjà ce numéro."), code="operation_code_taken", field="code")
 
 
 def path_dates(path: Path | None, operation: Operation) -> tuple[date | None, date | None]:
@@ -176,29 +192,32 @@ def prefill(person, path: Path | None, operation: Operation) -> dict:
 
 
 def _validate(p: Participation) -> None:
+    """The rules of a participant's data; every field in error at once."""
     op = p.operation
     if not op.has_participants:
         raise PasseportError(_("Une opération d'un jour ou moins n'a pas de participants."),
                              code="operation_too_short")
     if p.entry_on is None:
         raise PasseportError(_("Indiquez la date d'entrée."), code="required", field="entry_on")
+    errors = []
     if p.entry_on < op.starts_on or p.entry_on > op.ends_on:
-        raise PasseportError(_("La date d'entrée doit être comprise dans la période de l'opération."),
-                             code="entry_outside_operation", field="entry_on")
+        errors.append(PasseportError(_("La date d'entrée doit être comprise dans la période de l'opération."),
+                                     code="entry_outside_operation", field="entry_on"))
     if p.exit_on and p.exit_on < p.entry_on:
-        raise PasseportError(_("La date de sortie doit suivre la date d'entrée."), code="invalid_dates",
-                             field="exit_on")
+        errors.append(PasseportError(_("La date de sortie doit suivre la date d'entrée."),
+                                     code="invalid_dates", field="exit_on"))
     if p.unemployed_since and p.unemployed_since > p.entry_on:
-        raise PasseportError(_("La date de début de chômage doit précéder l'entrée."), code="invalid_dates",
-                             field="unemployed_since")
+        errors.append(PasseportError(_("La date de début de chômage doit précéder l'entrée."),
+                                     code="invalid_dates", field="unemployed_since"))
     if p.birth_date and p.birth_date >= p.entry_on:
-        raise PasseportError(_("La date de naissance doit précéder l'entrée."), code="invalid_dates",
-                             field="birth_date")
+        errors.append(PasseportError(_("La date de naissance doit précéder l'entrée."),
+                                     code="invalid_dates", field="birth_date"))
     for field in ("exit_observed_on", "six_months_observed_on"):
         observed = getattr(p, field)
         if observed and (p.exit_on is None or observed < p.exit_on):
-            raise PasseportError(_("La situation ne peut être observée qu'après la sortie."),
-                                 code="observed_before_exit", field=field)
+            errors.append(PasseportError(_("La situation ne peut être observée qu'après la sortie."),
+                                         code="observed_before_exit", field=field))
+    PasseportErrors.raise_any(errors)
 
 
 @transaction.atomic

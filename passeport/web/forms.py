@@ -21,9 +21,12 @@ class DsfrModelForm(forms.ModelForm):
 
 
 def add_service_error(form: forms.Form, error: PasseportError) -> None:
-    """Show a service error next to its field when the form has it, else on top."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    """Show a service error next to its field when the form has it, else on top; each
+    of them when the service reports several fields at once (`PasseportErrors`)."""
+    for each in getattr(error, "errors", None) or [error]:
+        field = each.field if each.field in form.fields else None
+        if field is None or field not in form.errors:  # one message per field
+            form.add_error(field, each.message)
 
 
 __all__ = ["DsfrBaseForm", "DsfrModelForm", "add_service_error"]

@@ -175,6 +175,16 @@ def test_bad_input_writes_nothing(outsider_actor, person, kwargs, code, field):
     assert not AuditEvent.objects.filter(object_type="access_request").exists()
 
 
+def test_bad_input_reports_every_field_at_once(outsider_actor):
+    with pytest.raises(PasseportError) as exc:
+        ask(outsider_actor, public_id="pas un numéro", scopes=[], purpose=" ")
+    assert (exc.value.code, exc.value.field) == ("invalid_public_id", "public_id")  # the first
+    assert [(e.code, e.field) for e in exc.value.errors] == [
+        ("invalid_public_id", "public_id"), ("no_scope", "scopes"), ("purpose_required", "purpose")]
+    assert [e["field"] for e in exc.value.details["errors"]] == ["public_id", "scopes", "purpose"]
+    assert not AccessRequest.objects.exists()
+
+
 def test_a_person_cannot_send_a_request(person_actor, person):
     with pytest.raises(PasseportError):
         ask(person_actor, person.public_id)

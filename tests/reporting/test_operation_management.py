@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from passeport.core.actor import Actor
@@ -72,6 +74,31 @@ def test_edit_keeps_the_creation_rules(manager_client, org, op):
     assert no_code.status_code == 400
     op.refresh_from_db()
     assert (op.code, op.title, op.starts_on) == ("FSE-29-001", "Opération FSE-29-001", date(2025, 1, 1))
+
+
+def test_edit_shows_every_field_in_error_at_once(manager_client, org, op):
+    operation(org, code="FSE-29-002")
+    url = reverse("reporting:operation_edit", args=[op.pk])
+    both = text(manager_client.post(url, {**EDIT, "code": "", "starts_on": "2025-06-01",
+                                          "ends_on": "2025-01-01"}))
+    assert "Ce champ est obligatoire." in both or "Indiquez le numéro de l'opération." in both
+    assert "La date de fin doit suivre la date de début." in both
+    taken_and_dates = text(manager_client.post(url, {**EDIT, "code": "FSE-29-002", "starts_on": "2025-06-01",
+                                                     "ends_on": "2025-01-01"}))
+    assert "Une opération porte déjà ce numéro." in taken_and_dates
+    assert "La date de fin doit suivre la date de début." in taken_and_dates
+    # The page keeps the saved number in its title while the typed one is refused.
+    assert "Modifier l'opération FSE-29-001" in taken_and_dates
+
+
+def test_edit_pages_read_their_object_once(manager_client, op):
+    p = participant(op, entry_on=date(2025, 3, 1))
+    with CaptureQueriesContext(connection) as queries:
+        assert manager_client.get(reverse("reporting:operation_edit", args=[op.pk])).status_code == 200
+    assert sum('FROM "reporting_operation"' in q["sql"] for q in queries.captured_queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert manager_client.get(reverse("reporting:participation", args=[p.pk])).status_code == 200
+    assert sum('FROM "reporting_participation"' in q["sql"] for q in queries.captured_queries) == 1
 
 
 def test_edit_keeps_the_participants_inside_the_period(manager, op):
@@ -197,6 +224,33 @@ def test_pagination_links_keep_the_filters(pro_client, op):
     assert partial.lstrip().startswith('<div id="resultats">') and "EECO11" not in partial
     searched = pro_client.get(url, {"q": people[3].person.public_id}).content.decode()
     assert "1 participant" in searched and "Nom03" in searched
+
+
+def test_participant_page_returns_to_the_same_filtered_page(pro_client, op):
+    people = _people(op, 60)
+    for p in people[:55]:
+        Participation.objects.filter(pk=p.pk).update(exit_on=date(2025, 6, 1))
+    url = reverse("reporting:operation", args=[op.pk])
+    listed = pro_client.get(url, {"statut": "sortis", "q": "nom", "page": "2", "pirate": "x"}).content.decode()
+    link = listed.split(">Prénom54 Nom54<")[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert link.startswith(reverse("reporting:participation", args=[people[54].pk]) + "?")
+    assert "statut=sortis" in link and "q=nom" in link and "page=2" in link and "pirate" not in link
+    page = text(pro_client.get(link))
+    back = page.split("Retour à la liste des participants")[0].rsplit('href="', 1)[1].split('"')[0]
+    back = back.replace("&amp;", "&")
+    assert back.startswith(url + "?") and "statut=sortis" in back and "page=2" in back
+    returned = pro_client.get(back).content.decode()
+    assert "page 2 sur 2" in returned and "Nom54" in returned and "Nom55" not in returned
+    # Saving the participant goes back to the same page too.
+    data = {"entry_on": "2025-02-24", "exit_on": "2025-06-01", "gender": "f", "entry_status": "inactive",
+            "education_level": "isced_5_8", "minority": "declined"}
+    saved = pro_client.post(link, data)
+    assert saved.status_code == 302 and saved["Location"] == back
+    # Only the list's own parameters are carried, and checked.
+    odd = text(pro_client.get(reverse("reporting:participation", args=[people[0].pk]),
+                              {"statut": "<script>", "page": "-1", "du": "hier", "next": "https://ailleurs.example"}))
+    odd_back = odd.split("Retour à la liste des participants")[0].rsplit('href="', 1)[1].split('"')[0]
+    assert odd_back == url + "#resultats"
 
 
 def test_only_the_page_shown_is_audited(actor, op):

@@ -79,6 +79,18 @@ def test_participant_form_saves_and_refuses_bad_dates(pro_client, op_with_people
     assert (p.education_level, p.minority) == ("isced_5_8", "declined")
 
 
+def test_participant_form_shows_every_bad_date_at_once(pro_client, op_with_people):
+    p = op_with_people.participations.get(gender="x")
+    url = reverse("reporting:participation", args=[p.pk])
+    data = {"entry_on": "2025-03-01", "exit_on": "2025-02-01", "gender": "x", "birth_date": "2025-04-01",
+            "unemployed_since": "2025-05-01", "entry_status": "inactive", "education_level": "isced_5_8",
+            "minority": "declined"}
+    html = pro_client.post(url, data).content.decode()
+    assert "La date de sortie doit suivre la date d" in html
+    assert "La date de naissance doit précéder l" in html
+    assert "La date de début de chômage doit précéder l" in html
+
+
 def test_quality_page_shows_rate(pro_client, op_with_people):
     html = pro_client.get(reverse("reporting:quality", args=[op_with_people.pk])).content.decode()
     assert "75.0" in html or "75,0" in html

@@ -150,6 +150,17 @@ def test_bad_input_gives_a_french_error_next_to_the_field_and_stores_nothing(
     assert not AuditEvent.objects.filter(object_type="household_situation").exists()
 
 
+def test_every_birth_date_in_error_shows_at_once(me, rights_path):
+    response = me.post(url("me_household"), {
+        **HOUSEHOLD, "partner_birth_date": "2999-01-01", "enfants-0-birth_date": "2998-01-01",
+        "enfants-1-first_name": "Youn", "enfants-1-birth_date": "1850-01-01"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert html.count("La date de naissance est dans le futur.") >= 2  # the partner and Lena
+    assert "La date de naissance est trop ancienne." in html  # Youn
+    assert not HouseholdSituation.objects.filter(path=rights_path).exists()
+
+
 def test_adding_a_child_row_saves_nothing(me, rights_path):
     response = me.post(url("me_household"), {**HOUSEHOLD, "ajouter": "1"})
     assert response.status_code == 200

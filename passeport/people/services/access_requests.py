@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 
 from passeport.core.actor import Actor
 from passeport.core.enums import AuditAction
-from passeport.core.errors import Conflict, NotFound, PasseportError, TooManyRequests
+from passeport.core.errors import (
+    Conflict,
+    NotFound,
+    PasseportError,
+    PasseportErrors,
+    TooManyRequests,
+)
 from passeport.core.models import Organisation
 from passeport.core.services import audit_record
 
@@ -25,34 +31,45 @@ from . import _require_org, consent_grant
 ACCESS_REQUEST_MESSAGE_MAX = 1000
 
 
-def _access_request_input(public_id: str, scopes: list[str], purpose: str, message: str
-                          ) -> tuple[str, list[str], str, str]:
-    number = as_public_id(public_id, number_only=True)
-    if number is None:
-        raise PasseportError(
+def access_request_input_errors(*, public_id: str | None = None, scopes: list[str] | None = None,
+                                purpose: str | None = None, message: str | None = None
+                                ) -> list[PasseportError]:
+    """The rules of what the professional typed, every field in error at once (a field
+    left out, None, is not checked): the pages check them with their other errors."""
+    errors = []
+    if public_id is not None and as_public_id(public_id, number_only=True) is None:
+        errors.append(PasseportError(
             _("Ce numéro de passeport n'est pas valide. Il a 12 caractères, lettres et "
               "chiffres, par exemple 7KQ2-M9XD-4HRT."),
-            code="invalid_public_id", field="public_id")
-    if not scopes:
-        raise PasseportError(_("Choisissez au moins une partie du passeport."), code="no_scope",
-                             field="scopes")
-    try:
-        scopes = [ConsentScope(s).value for s in dict.fromkeys(scopes)]
-    except ValueError as exc:
-        raise PasseportError(_("Cette partie du passeport n'existe pas."), code="invalid_scope",
-                             field="scopes") from exc
-    purpose = (purpose or "").strip()
-    if not purpose:
-        raise PasseportError(_("Dites pour quoi faire vous demandez l'accès."),
-                             code="purpose_required", field="purpose")
-    if len(purpose) > 250:
-        raise PasseportError(_("Le motif fait au plus 250 caractères."), code="purpose_too_long",
-                             field="purpose")
-    message = (message or "").strip()
-    if len(message) > ACCESS_REQUEST_MESSAGE_MAX:
-        raise PasseportError(_("Le message fait au plus 1000 caractères."),
-                             code="message_too_long", field="message")
-    return number, scopes, purpose, message
+            code="invalid_public_id", field="public_id"))
+    if scopes is not None:
+        if not scopes:
+            errors.append(PasseportError(_("Choisissez au moins une partie du passeport."),
+                                         code="no_scope", field="scopes"))
+        elif any(s not in ConsentScope.values for s in scopes):
+            errors.append(PasseportError(_("Cette partie du passeport n'existe pas."),
+                                         code="invalid_scope", field="scopes"))
+    if purpose is not None:
+        if not purpose.strip():
+            errors.append(PasseportError(_("Dites pour quoi faire vous demandez l'accès."),
+                                         code="purpose_required", field="purpose"))
+        elif len(purpose.strip()) > 250:
+            errors.append(PasseportError(_("Le motif fait au plus 250 caractères."),
+                                         code="purpose_too_long", field="purpose"))
+    if message is not None and len(message.strip()) > ACCESS_REQUEST_MESSAGE_MAX:
+        errors.append(PasseportError(_("Le message fait au plus 1000 caractères."),
+                                     code="message_too_long", field="message"))
+    return errors
+
+
+def _access_request_input(public_id: str, scopes: list[str], purpose: str, message: str
+                          ) -> tuple[str, list[str], str, str]:
+    PasseportErrors.raise_any(access_request_input_errors(
+        public_id=public_id or "", scopes=list(scopes or []), purpose=purpose or "",
+        message=message or ""))
+    number = as_public_id(public_id, number_only=True) or ""  # (a number: checked above)
+    return (number, [ConsentScope(s).value for s in dict.fromkeys(scopes)], purpose.strip(),
+            (message or "").strip())
 
 
 def _access_request_throttle(actor: Actor, organisation: Organisation) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from passeport.core.actor import Actor
 from passeport.core.enums import AuditAction
-from passeport.core.errors import NotFound, PasseportError
+from passeport.core.errors import NotFound, PasseportError, PasseportErrors
 from passeport.core.models import INSEE_CODE_RE
 from passeport.paths.enums import PathStatus
 from passeport.paths.models import Path
@@ -130,28 +130,36 @@ def _clean_situation(person: Person, data: dict[str, Any]) -> dict[str, Any]:
                      "rsdae_without_rate", "disability_rate")
 
     members = []
+    member_errors: list[PasseportError] = []  # every member in error at once
     for i, m in enumerate(data.get("members") or []):
         prefix = f"members.{i}."
         role = _choice(m, "role", MemberRole)
         if not role:
-            raise _error(_("Indiquez le lien avec la personne."), "member_role_required",
-                         prefix + "role")
-        birth = _date(m.get("birth_date"), prefix + "birth_date")
+            member_errors.append(_error(_("Indiquez le lien avec la personne."),
+                                        "member_role_required", prefix + "role"))
+        try:
+            birth = _date(m.get("birth_date"), prefix + "birth_date")
+        except PasseportError as exc:
+            member_errors.append(exc)
+            continue
         if birth is None:
-            raise _error(_("Indiquez la date de naissance de chaque personne du foyer."),
-                         "member_birth_date_required", prefix + "birth_date")
-        if birth > today:
-            raise _error(_("La date de naissance est dans le futur."), "future_birth_date",
-                         prefix + "birth_date")
-        if birth.year < today.year - 120:
-            raise _error(_("La date de naissance est trop ancienne."), "old_birth_date",
-                         prefix + "birth_date")
+            member_errors.append(_error(_("Indiquez la date de naissance de chaque personne du foyer."),
+                                        "member_birth_date_required", prefix + "birth_date"))
+        elif birth > today:
+            member_errors.append(_error(_("La date de naissance est dans le futur."),
+                                        "future_birth_date", prefix + "birth_date"))
+        elif birth.year < today.year - 120:
+            member_errors.append(_error(_("La date de naissance est trop ancienne."),
+                                        "old_birth_date", prefix + "birth_date"))
+        if member_errors:
+            continue
         members.append({
             "role": role, "birth_date": birth,
             "first_name": (m.get("first_name") or "").strip()[:100],
             "disability_rate": _choice(m, "disability_rate", DisabilityRate),
             "student": _choice(m, "student", Tristate),
         })
+    PasseportErrors.raise_any(member_errors)
     partners = sum(1 for m in members if m["role"] == MemberRole.PARTNER)
     if partners > 1:
         raise _error(_("Un seul conjoint ou une seule conjointe par foyer."),

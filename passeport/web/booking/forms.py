@@ -1,6 +1,8 @@
 """Forms of the booking invitations. They parse what was typed; the rules (2 to 10
 slots, none in the past, none overlapping, the deadline) live in
-`passeport.paths.booking_services`, whose errors are shown next to the right slot."""
+`passeport.paths.booking_services`, whose errors are shown next to the right slot. The
+rules of each field are checked with the form, so that every field in error shows at
+once; the first two slots are required, the others optional."""
 
 from __future__ import annotations
 
@@ -10,7 +12,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from passeport.paths.booking_services import MAX_SLOTS, SlotIn
+from passeport.paths.booking_services import (
+    MAX_SLOTS,
+    MIN_SLOTS,
+    SlotIn,
+    answer_by_errors,
+    slot_errors,
+)
 from passeport.paths.enums import BookingMode
 from passeport.web.forms import DsfrBaseForm
 from passeport.web.pro.forms import DateInput
@@ -33,6 +41,13 @@ class InviteForm(DsfrBaseForm):
                                 help_text=_("Après cette date, le lien ne marche plus et "
                                             "l'invitation apparaît « sans réponse »."))
 
+    def clean(self):
+        data = super().clean()
+        if data.get("answer_by"):
+            for error in answer_by_errors(data["answer_by"]):
+                self.add_error("answer_by", error.message)
+        return data
+
 
 class SlotForm(DsfrBaseForm):
     day = forms.DateField(label=_("Jour"), required=False, widget=DateInput)
@@ -42,17 +57,37 @@ class SlotForm(DsfrBaseForm):
     mode = forms.ChoiceField(label=_("Comment"), choices=BookingMode.choices,
                              initial=BookingMode.ON_SITE)
     place = forms.CharField(label=_("Lieu ou précision"), max_length=200, required=False,
-                            help_text=_("L'adresse ; ou « nous vous appelons » ; ou « le lien "
-                                        "de visio vous sera envoyé »."))
+                            help_text=_("L'adresse, pour un rendez-vous sur place ; ou « nous "
+                                        "vous appelons » ; ou « le lien de visio vous sera "
+                                        "envoyé »."))
+
+    MISSING = {"day": _("Indiquez le jour de ce créneau."),
+               "time": _("Indiquez l'heure de ce créneau."),
+               "duration": _("Indiquez la durée en minutes.")}
+
+    def __init__(self, *args, index: int | None = None, required_row: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.index = index
+        self.required_row = required_row
+        for name, message in self.MISSING.items():
+            self.fields[name].error_messages["required"] = message
+            self.fields[name].required = required_row
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
-        if bool(data.get("day")) != bool(data.get("time")):
-            raise forms.ValidationError(_("Indiquez le jour et l'heure de ce créneau."))
-        if data.get("day") and not data.get("duration"):
-            self.add_error("duration", _("Indiquez la durée en minutes."))
+        day, time = data.get("day"), data.get("time")
+        if day or time or "day" in self.errors or "time" in self.errors:  # the row is used
+            for name in ("day", "time", "duration"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, self.MISSING[name])
+        if day and time and self.index is not None:
+            slot = SlotIn(starts_at=timezone.make_aware(datetime.combine(day, time)),
+                          duration_minutes=data.get("duration") or 45, mode=data.get("mode") or "",
+                          place=data.get("place") or "")
+            for error in slot_errors(slot, self.index):
+                field = error.slot_field if error.slot_field in self.fields else None
+                if field not in self.errors:
+                    self.add_error(field, error.message)
         return data
 
     @property
@@ -65,8 +100,21 @@ class SlotForm(DsfrBaseForm):
                       duration_minutes=d["duration"], mode=d["mode"], place=d["place"] or "")
 
 
-SlotFormSet = forms.formset_factory(SlotForm, extra=0, max_num=MAX_SLOTS, absolute_max=MAX_SLOTS,
-                                    validate_max=True)
+class BaseSlotFormSet(forms.BaseFormSet):
+    """The first MIN_SLOTS rows are required (marked so, `required` attribute), the others
+    optional: an empty one is left out."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None:
+            kwargs["index"] = index
+            if index < MIN_SLOTS:
+                kwargs.update(required_row=True, empty_permitted=False, use_required_attribute=True)
+        return kwargs
+
+
+SlotFormSet = forms.formset_factory(SlotForm, formset=BaseSlotFormSet, extra=0, max_num=MAX_SLOTS,
+                                    absolute_max=MAX_SLOTS, validate_max=True)
 
 
 class DeclineForm(DsfrBaseForm):

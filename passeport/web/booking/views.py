@@ -30,6 +30,7 @@ from passeport.paths.booking_selectors import (
 )
 from passeport.paths.booking_services import (
     MAX_SLOTS,
+    MIN_SLOTS,
     booking_cancel,
     booking_choose,
     booking_choose_by_link,
@@ -44,7 +45,7 @@ from passeport.web.me.views import person_actor
 from passeport.web.pro.forms import focus_first_error
 from passeport.web.pro.views.passport import load, load_open_path
 
-from .forms import DeclineForm, InviteForm, SlotFormSet
+from .forms import BaseSlotFormSet, DeclineForm, InviteForm, SlotFormSet
 
 DEFAULT_ROWS = 4
 
@@ -74,19 +75,46 @@ def _rows(request) -> int:
     return max(2, min(MAX_SLOTS, wanted))
 
 
-def _show_slot_error(exc: PasseportError, form: InviteForm, formset, filled: list[int]) -> None:
-    index = exc.details.get("slot") if exc.field == "slots" else None
-    if index is not None and 0 <= index < len(filled):
-        formset.forms[filled[index]].add_error(None, exc.message)
-        form.add_error(None, exc.message)
-    else:
-        add_service_error(form, exc)
+MORE_ROWS = 3
+
+
+def _with_more_rows(data) -> tuple[InviteForm, BaseSlotFormSet]:
+    """« Afficher plus de lignes » sends the form to itself: the same page comes back with
+    what was typed (as typed, not checked yet) and MORE_ROWS more empty rows."""
+    posted = SlotFormSet(data, prefix="creneau")
+    rows = posted.total_form_count() if posted.management_form.is_valid() else DEFAULT_ROWS
+    fields = list(SlotFormSet.form.base_fields)
+    initial = [{name: data[f"creneau-{i}-{name}"] for name in fields if f"creneau-{i}-{name}" in data}
+               for i in range(rows)]
+    wanted = max(2, min(MAX_SLOTS, rows + MORE_ROWS))
+    initial += [{} for _i in range(wanted - len(initial))]
+    form = InviteForm(initial={name: data.get(name, "") for name in InviteForm.base_fields})
+    formset = SlotFormSet(prefix="creneau", initial=initial)
+    if rows < wanted:  # the first new row takes the focus
+        formset.forms[rows].fields["day"].widget.attrs["autofocus"] = ""
+    return form, formset
+
+
+def _show_service_error(exc: PasseportError, form: InviteForm, formset, filled: list[int]) -> None:
+    """Each error next to its field: a slot's next to the part of that slot."""
+    for error in getattr(exc, "errors", None) or [exc]:
+        index = error.details.get("slot") if error.field == "slots" else None
+        if index is not None and 0 <= index < len(filled):
+            slot_form = formset.forms[filled[index]]
+            field = getattr(error, "slot_field", None)
+            slot_form.add_error(field if field in slot_form.fields else None, error.message)
+        else:
+            add_service_error(form, error)
+    if any(f.errors for f in formset.forms):
+        form.add_error(None, _("Vérifiez les créneaux signalés ci-dessous."))
 
 
 @professional_required
 def pro_invite(request, public_id):
     actor, person, path = load_open_path(request, public_id)
-    if request.method == "POST":
+    if request.method == "POST" and "plus_de_lignes" in request.POST:
+        form, formset = _with_more_rows(request.POST)
+    elif request.method == "POST":
         form = InviteForm(request.POST)
         formset = SlotFormSet(request.POST, prefix="creneau")
         if form.is_valid() & formset.is_valid():
@@ -97,7 +125,7 @@ def pro_invite(request, public_id):
                                answer_by=form.cleaned_data["answer_by"],
                                motive=form.cleaned_data["motive"])
             except PasseportError as exc:
-                _show_slot_error(exc, form, formset, filled)
+                _show_service_error(exc, form, formset, filled)
             else:
                 if person.user_id:
                     done = _("L'invitation est envoyée. La personne la voit dans son espace.")
@@ -120,7 +148,7 @@ def pro_invite(request, public_id):
     focus_first_error(form)
     return render(request, "booking/pro_invite.html", {
         "person": person, "path": path, "form": form, "formset": formset,
-        "more_rows": min(MAX_SLOTS, len(formset.forms) + 3), "max_slots": MAX_SLOTS,
+        "max_slots": MAX_SLOTS, "min_slots": MIN_SLOTS,
         "page_title": _("Inviter à prendre rendez-vous"),
     })
 

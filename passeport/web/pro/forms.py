@@ -34,6 +34,7 @@ from passeport.paths.enums import (
 from passeport.paths.selectors import CaseloadFilters
 from passeport.people.enums import ConsentMethod, ConsentScope, Gender
 from passeport.people.models import validate_birth_date
+from passeport.people.services import access_request_input_errors
 from passeport.web.forms import DsfrBaseForm
 
 
@@ -520,6 +521,17 @@ class AccessRequestForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Par exemple : nous nous sommes vus le 12 mars au forum de l'emploi."),
     )
+
+    def clean(self):
+        data = super().clean()
+        # The service's rules on each field typed, with the form's own errors: every field
+        # in error shows at once (e.g. a wrong number and no purpose).
+        typed = {name: data[name] for name in ("public_id", "scopes", "purpose", "message")
+                 if name in data}
+        for error in access_request_input_errors(**typed):
+            if error.field not in self.errors:
+                self.add_error(error.field, error.message)
+        return data
 
 
 # ---------------------------------------------------------------- organisation

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from passeport.reporting.enums import FollowUpStatus
 from passeport.reporting.models import Operation, Participation
+from passeport.reporting.services import operation_input_errors
 from passeport.web.forms import DsfrBaseForm, DsfrModelForm
 from passeport.web.pro.forms import DateInput
 
@@ -21,10 +21,12 @@ def _tristate(label):
 
 class ServiceValidatedModelForm(DsfrModelForm):
     """Parses input only: the rules (and the database constraints) are checked by the
-    service, whose error is shown next to its field."""
+    service, whose error is shown next to its field. The instance only gives the initial
+    values: it is left as it was read (the page still shows the saved values, e.g. in its
+    title, when what was typed is refused), and the service applies `cleaned_data`."""
 
     def _post_clean(self):
-        self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        pass
 
 
 class OperationForm(ServiceValidatedModelForm):
@@ -32,6 +34,20 @@ class OperationForm(ServiceValidatedModelForm):
         model = Operation
         fields = ["code", "title", "programme", "specific_objective", "starts_on", "ends_on", "territory"]
         widgets = {"starts_on": DateInput, "ends_on": DateInput}
+
+    def __init__(self, *args, organisation_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id = organisation_id
+
+    def clean(self):
+        data = super().clean()
+        # The service's rules on the fields themselves, with the other errors of the form:
+        # every field in error is shown at once, not one after the other.
+        for error in operation_input_errors(data, organisation_id=self.organisation_id,
+                                            operation_pk=self.instance.pk):
+            if error.field not in self.errors:
+                self.add_error(error.field, error.message)
+        return data
 
 
 class EnrolForm(DsfrBaseForm):

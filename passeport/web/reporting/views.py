@@ -3,12 +3,15 @@ six-month follow-up, exports. Thin views: parse, check, call passeport.reporting
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -59,6 +62,25 @@ def _period(request) -> tuple[date | None, date | None]:
     return parse("du"), parse("au")
 
 
+def _list_query(params) -> str:
+    """The participants list's filters and page (search, presence, period, page), checked,
+    as a query string: carried to a participant's page and back, so that « Retour à la
+    liste » reopens the same filtered page. Anything else is dropped."""
+    kept = {}
+    search = params.get("q", "").strip()[:100]
+    if search:
+        kept["q"] = search
+    if params.get("statut", "") in ("en-cours", "sortis"):
+        kept["statut"] = params["statut"]
+    for name in ("du", "au"):
+        with contextlib.suppress(ValueError):
+            kept[name] = date.fromisoformat(params.get(name, "")).isoformat()
+    page = params.get("page", "")
+    if page.isascii() and page.isdigit() and 1 < int(page) < 100_000:
+        kept["page"] = str(int(page))
+    return urlencode(kept)
+
+
 def indicator_lines(table: dict) -> list[dict]:
     return [{"code": i.code, "label": i.label, "kind": i.kind,
              "values": [table[i.code][g] for g in (*GENDERS, "")], "total": table[i.code]["total"]}
@@ -68,7 +90,7 @@ def indicator_lines(table: dict) -> list[dict]:
 @professional_required
 def operation_list(request):
     actor = actor_for(request)
-    form = OperationForm(request.POST or None)
+    form = OperationForm(request.POST or None, organisation_id=actor.organisation_id)
     if request.method == "POST" and form.is_valid():
         try:
             op = operation_create(actor=actor, **form.cleaned_data)
@@ -94,7 +116,8 @@ def operation_detail(request, pk: int):
     page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=1,
                                                                 on_ends=1))
     context = {"operation": op, "page": page, "search": search, "status": status,
-               "can_manage": actor.membership.sees_whole_caseload}
+               "can_manage": actor.membership.sees_whole_caseload,
+               "list_query": _list_query(request.GET)}
     if getattr(request, "htmx", None):  # a pagination link: the participants only
         return render(request, "reporting/_participants.html", context)
     start, end = _period(request)
@@ -119,7 +142,8 @@ def _managed_operation(request, pk: int):
 @professional_required
 def operation_edit(request, pk: int):
     actor, op = _managed_operation(request, pk)
-    form = OperationForm(request.POST or None, instance=operation_get_for(actor, pk))
+    form = OperationForm(request.POST or None, instance=op,  # the form leaves `op` as read
+                         organisation_id=actor.organisation_id)
     if request.method == "POST" and form.is_valid():
         try:
             operation_update(actor=actor, operation=op, **form.cleaned_data)
@@ -183,7 +207,10 @@ def participation_edit(request, pk: int):
     actor = actor_for(request)
     p = participation_get_for(actor, pk)
     audit_shown(actor, [p], action=AuditAction.VIEW)
-    form = ParticipationForm(request.POST or None, instance=participation_get_for(actor, pk))
+    form = ParticipationForm(request.POST or None, instance=p)  # the form leaves `p` as read
+    list_query = _list_query(request.GET)  # the list it was opened from (filters, page)
+    back_url = reverse("reporting:operation", args=[p.operation_id])
+    back_url += (f"?{list_query}" if list_query else "") + "#resultats"
     if request.method == "POST" and form.is_valid():
         try:
             participation_update(actor=actor, participation=p, **form.cleaned_data)
@@ -191,9 +218,10 @@ def participation_edit(request, pk: int):
             add_service_error(form, exc)
         else:
             messages.success(request, _("Données du participant enregistrées."))
-            return redirect("reporting:operation", pk=p.operation_id)
-    return render(request, "reporting/participation_form.html", {"participation": p, "form": form},
-                  status=400 if request.method == "POST" else 200)
+            return redirect(back_url)
+    return render(request, "reporting/participation_form.html", {
+        "participation": p, "form": form, "back_url": back_url, "list_query": list_query,
+    }, status=400 if request.method == "POST" else 200)
 
 
 @professional_required

@@ -181,7 +181,12 @@ class SituationForms:
         return d
 
     def add_service_error(self, error: PasseportError) -> None:
-        """Put a service error next to its field, in the right row of a formset."""
+        """Put a service error next to its field, in the right row of a formset (each of
+        them when the service reports several at once)."""
+        for each in getattr(error, "errors", None) or [error]:
+            self._add_one_service_error(each)
+
+    def _add_one_service_error(self, error: PasseportError) -> None:
         field = error.field or ""
         if field == "__handled__":
             return

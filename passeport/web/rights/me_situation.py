@@ -94,16 +94,16 @@ def _next(request, step: str):
 
 
 def _service_error(exc: PasseportError, forms_by_field: dict) -> None:
-    """Put the service's error next to its field (else on top of the first form)."""
-    field = exc.field or ""
-    target = forms_by_field.get(field)
-    if target is not None:
-        form, name = target
-        form.add_error(name, exc.message)
-        return
-    first = next(iter(forms_by_field.values()), None)
-    if first is not None:
-        first[0].add_error(None, exc.message)
+    """Put each of the service's errors next to its field (else on top of the first form)."""
+    for error in getattr(exc, "errors", None) or [exc]:
+        target = forms_by_field.get(error.field or "")
+        if target is not None:
+            form, name = target
+            form.add_error(name, error.message)
+            continue
+        first = next(iter(forms_by_field.values()), None)
+        if first is not None:
+            first[0].add_error(None, error.message)
 
 
 def _context(step: str, suite: bool, **kw) -> dict:

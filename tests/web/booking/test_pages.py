@@ -53,12 +53,12 @@ def test_referent_invites_from_the_form(pro_client, followed_path):
 
 
 @pytest.mark.parametrize(("rows", "answer_by", "message"), [
-    ([row(3), BLANK], None, "Proposez entre 2 et 10 créneaux."),
+    ([row(3), BLANK], None, "Indiquez le jour de ce créneau."),
     ([row(-2), row(3)], None, "Créneau 1 : cette date est passée. Proposez une date à venir."),
     ([row(3), row(3, "10:15", mode="video", place="")], None, "Créneau 2 : il chevauche le créneau 1."),
     ([row(3), row(4, place="")], None, "Créneau 2 : indiquez le lieu du rendez-vous."),
     ([row(3), {**BLANK, "day": (timezone.localdate() + dt.timedelta(days=5)).isoformat()}], None,
-     "Indiquez le jour et l&#x27;heure de ce créneau."),
+     "Indiquez l&#x27;heure de ce créneau."),
     ([row(3), row(4)], timezone.localdate() - dt.timedelta(days=1), "La date limite de réponse est passée."),
 ])
 def test_bad_slots_show_french_errors_and_store_nothing(pro_client, followed_path, rows, answer_by,
@@ -69,6 +69,67 @@ def test_bad_slots_show_french_errors_and_store_nothing(pro_client, followed_pat
     html = response.content.decode()
     assert message in html and "Rien n'a été enregistré." in html
     assert BookingInvitation.objects.count() == 0 and BookingSlot.objects.count() == 0
+
+
+def _fieldset(html: str, n: int) -> str:
+    return html.split(f'id="creneau-{n}"')[1].split("</fieldset>")[0]
+
+
+def test_the_first_two_slots_are_required_the_others_optional(pro_client, followed_path):
+    url = reverse("booking:pro_invite", kwargs={"public_id": followed_path.person.public_id})
+    html = pro_client.get(url).content.decode()
+    for n in (1, 2):
+        row_html = _fieldset(html, n)
+        assert "ptionnel" not in row_html and "facultatif" not in row_html
+        for name in ("day", "time", "duration"):
+            field = row_html.split(f'id="id_creneau-{n - 1}-{name}"')[0].rsplit("<input", 1)[1]
+            assert " required" in field, name
+    third = _fieldset(html, 3)
+    assert "facultatif" in third and "(Optionnel)" in third and " required" not in third
+    # A required row left empty says what is missing, next to the field.
+    response = pro_client.post(url, form_data([row(3), BLANK, BLANK]))
+    second = _fieldset(response.content.decode(), 2)
+    assert "Indiquez le jour de ce créneau." in second and "Indiquez l&#x27;heure de ce créneau." in second
+    assert BookingInvitation.objects.count() == 0
+
+
+def test_more_rows_keep_what_was_typed(pro_client, followed_path):
+    url = reverse("booking:pro_invite", kwargs={"public_id": followed_path.person.public_id})
+    first = pro_client.get(url).content.decode()
+    assert "n&#x27;est pas gardé" not in first and "n'est pas gardé" not in first
+    typed = form_data([row(3, "09:30", place="Salle 2"), row(4, "14:00", mode="phone", place=""),
+                       {**BLANK, "day": "pas une date"}, BLANK], motive="Faire le point")
+    response = pro_client.post(url, {**typed, "plus_de_lignes": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Créneau 7" in html and "Créneau 8" not in html
+    assert 'value="Faire le point"' in html and 'value="09:30"' in html and 'value="Salle 2"' in html
+    assert 'value="14:00"' in html and 'value="pas une date"' in html
+    assert '<option value="phone" selected>' in _fieldset(html, 2)
+    assert "Vérifiez" not in html and "Indiquez" not in html  # nothing checked yet
+    assert BookingInvitation.objects.count() == 0
+    # The rows added are sent like the others.
+    sent = pro_client.post(url, form_data([row(3), row(4, "14:30", mode="phone", place=""), BLANK, BLANK,
+                                           BLANK, BLANK, row(6, "11:00")]))
+    assert sent.status_code == 302
+    assert BookingInvitation.objects.get().slots.count() == 3
+
+
+def test_every_slot_in_error_shows_at_once(pro_client, followed_path):
+    url = reverse("booking:pro_invite", kwargs={"public_id": followed_path.person.public_id})
+    rows = [row(-2), row(4, place=""), {**BLANK, "day": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+                                        "duration": "5"}]
+    html = pro_client.post(url, form_data(rows, timezone.localdate() - dt.timedelta(days=1))).content.decode()
+    assert "Créneau 1 : cette date est passée." in _fieldset(html, 1)
+    assert "Créneau 2 : indiquez le lieu du rendez-vous." in _fieldset(html, 2)
+    third = _fieldset(html, 3)
+    assert "Indiquez l&#x27;heure de ce créneau." in third and "10" in third.split("duration")[-1]
+    assert "La date limite de réponse est passée." in html
+    # Rules of the whole invitation (overlaps) also come all together.
+    overlapping = [row(3), row(3, "10:15", mode="video", place=""), row(3, "10:30", mode="phone", place="")]
+    html = pro_client.post(url, form_data(overlapping)).content.decode()
+    assert "Créneau 2 : il chevauche le créneau 1." in html and "Créneau 3 : il chevauche le créneau" in html
+    assert BookingInvitation.objects.count() == 0
 
 
 def test_another_organisation_gets_404(client, outsider, followed_path, actor):

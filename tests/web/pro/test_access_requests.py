@@ -13,7 +13,11 @@ from passeport.core.actor import Actor
 from passeport.core.models import AuditEvent
 from passeport.people.enums import AccessRequestStatus, ConsentScope
 from passeport.people.models import AccessRequest
-from passeport.people.services import access_request_accept, access_request_create
+from passeport.people.services import (
+    access_request_accept,
+    access_request_create,
+    access_request_refuse,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +130,16 @@ def test_bad_input_shows_a_french_error_and_keeps_what_was_typed(outsider_client
     assert not AccessRequest.objects.exists()
 
 
+def test_every_field_in_error_shows_at_once(outsider_client, person):
+    response = outsider_client.post(CREATE, {"public_id": "12", "scopes": [], "purpose": "",
+                                             "message": "Mon message gardé"})
+    html = response.content.decode()
+    assert "Ce numéro de passeport n&#x27;est pas valide" in html
+    assert "Dites pour quoi faire vous demandez l&#x27;accès." in html
+    assert "Cochez au moins une partie du passeport." in html
+    assert "Mon message gardé" in html and not AccessRequest.objects.exists()
+
+
 def test_throttled_with_a_clear_message(outsider_client, outsider, settings):
     settings.PASSEPORT_ACCESS_REQUESTS_PER_HOUR = 1
     actor = Actor(user=outsider.user, membership=outsider)
@@ -169,6 +183,44 @@ def test_a_new_answer_is_marked_until_the_list_is_seen(outsider_client, outsider
     answered.refresh_from_db()
     assert answered.answer_seen_at is not None
     assert "Nouvelle réponse" not in outsider_client.get(LIST).content.decode()
+
+
+def _nav_badge(client, url=None) -> str:
+    html = client.get(url or reverse("pro:caseload")).content.decode()
+    nav = html.split('class="fr-nav__list"')[1].split("</ul>")[0] if 'class="fr-nav__list"' in html else html
+    match = re.search(r'id="demandes-acces-nouvelles">(.*?)</span></span>', nav, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)) if match else ""
+
+
+def test_the_navigation_counts_the_answers_not_seen_yet(outsider_client, outsider, person, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MembershipFactory, PersonFactory
+
+    actor = Actor(user=outsider.user, membership=outsider)
+    other = PersonFactory()
+    other.user = UserFactory()
+    other.save()
+    first = access_request_create(actor=actor, public_id=person.public_id, scopes=["path"], purpose="Suivi")
+    second = access_request_create(actor=actor, public_id=other.public_id, scopes=["path"], purpose="Suivi")
+    access_request_create(actor=actor, public_id=UNKNOWN, scopes=["path"], purpose="x")
+    assert "Demandes d'accès" in outsider_client.get(reverse("pro:caseload")).content.decode().replace("&#x27;", "'")
+    assert _nav_badge(outsider_client) == ""  # nothing answered yet
+    access_request_accept(actor=Actor(user=person.user), access_request=first)
+    assert _nav_badge(outsider_client) == "1 nouvelle réponse"
+    access_request_refuse(actor=Actor(user=other.user), access_request=second)
+    with CaptureQueriesContext(connection) as queries:
+        assert _nav_badge(outsider_client) == "2 nouvelles réponses"
+    # One cheap query, whatever the number of requests.
+    assert sum("people_accessrequest" in q["sql"] for q in queries.captured_queries) == 1
+    # Another organisation sees no counter.
+    colleague = Client()
+    colleague.force_login(MembershipFactory(organisation=org).user)
+    assert _nav_badge(colleague) == ""
+    # Seeing the list marks the answers seen: the counter goes.
+    assert _nav_badge(outsider_client, LIST) == ""
+    assert _nav_badge(outsider_client) == ""
 
 
 def test_cancel_a_pending_request_from_the_list(outsider_client, outsider, person, client):
