@@ -33,6 +33,7 @@ PERSON_URLS = {
     "action_status": ("action", {"status": "cancelled"}),
     "event_add": (None, {"kind": "note", "title": "Note pirate"}),
     "appointment_outcome": ("appointment", {"outcome": "missed"}),
+    "appointment_calendar": ("appointment", {}),
     "work_hours_add": (None, {"hours_per_week": 8, "starts_on": TODAY,
                               "contract": "premieres_heures"}),
     "referent": (None, {"referent": "referent"}),
