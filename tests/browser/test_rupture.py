@@ -46,8 +46,11 @@ def test_referent_acknowledges_and_person_reads_their_signals(live_server, brows
     ConsentFactory(person=person, organisation=org, valid_from=today - dt.timedelta(days=100))
     path = PathFactory(person=person, organisation=org, referent=referent,
                        opened_on=today - dt.timedelta(days=60))
+    # 50 local days ago, at 10 h (not now - 50 x 24 h: from the end of March to mid-May,
+    # between midnight and 1 h in Paris, that was 23 h on the day before, 51 days ago)
     TimelineEvent.objects.create(path=path, kind=EventKind.CONTACT, title="Appel",
-                                 occurred_at=timezone.now() - dt.timedelta(days=50))
+                                 occurred_at=timezone.make_aware(dt.datetime.combine(
+                                     today - dt.timedelta(days=50), dt.time(10))))
     alerts_refresh(today=today)
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
