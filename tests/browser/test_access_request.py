@@ -5,6 +5,7 @@ finds them. axe-core checks each page at 1280 and 320 px."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from passeport.core.enums import Role
 from passeport.people.enums import ConsentMethod, ConsentScope
@@ -26,6 +27,7 @@ def login(page, base_url, email):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").last.click()
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # logged in before going on
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,15 +50,15 @@ def test_person_accepts_an_access_request_on_a_phone(live_server, browser, axe):
     login(pro, base, "yann@plie.example")
     pro.goto(f"{base}/pro/?q={person.public_id}")
     pro.get_by_role("link", name="Demander l'accès à ce passeport").click()
-    assert pro.locator("#id_public_id").input_value() == person.public_id
+    expect(pro.locator("#id_public_id")).to_have_value(person.public_id)
     axe.check(pro, "demander l'accès")
     pro.locator("label[for=id_scopes_3]").click()  # skills, besides the path checked
     pro.locator("#id_purpose").fill("Vous proposer l'atelier Objectif emploi")
     pro.locator("#id_message").fill("Nous nous sommes vus au forum.")
     pro.get_by_role("button", name="Envoyer la demande").click()
-    assert "Si ce numéro correspond à un passeport, la personne recevra votre demande" \
-        in pro.locator("main").inner_text()
-    assert "En attente" in pro.locator("#demandes").text_content()
+    expect(pro.locator("main")).to_contain_text(
+        "Si ce numéro correspond à un passeport, la personne recevra votre demande")
+    expect(pro.locator("#demandes")).to_contain_text("En attente")
     assert "QUÉRÉ" not in pro.locator("#demandes").text_content()
     axe.check(pro, "demandes d'accès envoyées")
 
@@ -65,10 +67,11 @@ def test_person_accepts_an_access_request_on_a_phone(live_server, browser, axe):
     phone = phone_context.new_page()
     phone.set_default_timeout(15_000)
     login(phone, base, "annaig@example.org")
-    assert "Une structure demande à voir votre passeport" in phone.locator("main").inner_text()
+    expect(phone.locator("main")).to_contain_text("Une structure demande à voir votre passeport")
     axe.check(phone, "mon passeport avec une demande")
     phone.get_by_role("link", name="Voir les demandes d'accès").click()
     box = phone.locator("#demandes")
+    expect(box).to_contain_text("Qui demande : Yann Le Gall.")
     text = box.inner_text()
     assert "PLIE de Cornouaille" in text and "Qui demande : Yann Le Gall." in text
     assert "Pour quoi faire : Vous proposer l'atelier Objectif emploi" in text
@@ -81,8 +84,8 @@ def test_person_accepts_an_access_request_on_a_phone(live_server, browser, axe):
     assert accept.inner_text().strip().startswith("Accepter") and accept.bounding_box()["width"] >= 100
     assert box.get_by_role("button", name="Refuser").bounding_box()["width"] >= 100
     accept.click()
-    assert "C'est fait : PLIE de Cornouaille peut voir" in phone.locator("main").inner_text()
-    assert phone.locator("#demandes").count() == 0
+    expect(phone.locator("main")).to_contain_text("C'est fait : PLIE de Cornouaille peut voir")
+    expect(phone.locator("#demandes")).to_have_count(0)
     axe.check(phone, "après avoir accepté (320 px)")
     granted = Consent.objects.active().filter(person=person, organisation=plie)
     assert {c.scope for c in granted} == {ConsentScope.PATH, ConsentScope.SKILLS}
@@ -93,5 +96,5 @@ def test_person_accepts_an_access_request_on_a_phone(live_server, browser, axe):
     pro.reload()
     assert "Acceptée" in pro.locator("#demandes").text_content()
     pro.get_by_role("link", name="QUÉRÉ Annaig").click()
-    assert "Annaig" in pro.get_by_role("heading", level=1).inner_text()
+    expect(pro.get_by_role("heading", level=1)).to_contain_text("Annaig")
     pro_context.close()

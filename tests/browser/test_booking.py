@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from passeport.core import sms
 from passeport.core.enums import Role
@@ -30,6 +31,7 @@ def login(page, base_url, email):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").last.click()
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # logged in before going on
 
 
 def no_horizontal_scroll(page) -> bool:
@@ -64,7 +66,7 @@ def test_person_picks_a_slot_on_a_small_phone(live_server, browser, axe):
     page.locator("#id_creneau-1-time").fill("14:30")
     page.locator("#id_creneau-1-mode").select_option("phone")
     page.get_by_role("button", name="Envoyer l'invitation").click()
-    assert page.get_by_text("La personne reçoit un lien").is_visible()
+    expect(page.get_by_text("La personne reçoit un lien")).to_be_visible()
     axe.check(page, "rendez-vous à choisir (référent)")
     context.close()
 
@@ -83,7 +85,7 @@ def test_person_picks_a_slot_on_a_small_phone(live_server, browser, axe):
     box = button.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 250  # a big target on a small screen
     button.click()
-    assert page.get_by_role("heading", name="C'est noté, merci !").is_visible()
+    expect(page.get_by_role("heading", name="C'est noté, merci !")).to_be_visible()
     assert no_horizontal_scroll(page)
     axe.check(page, "rendez-vous choisi")
     phone.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from passeport.core.actor import Actor
 from passeport.core.enums import Role
@@ -17,7 +18,7 @@ from passeport.skills.models import Evaluation
 from tests.factories import ConsentFactory
 
 from .test_jobs import jobs_territory  # noqa: F401 - fixture
-from .test_journey import PASSWORD, h1, login
+from .test_journey import PASSWORD, expect_h1, login
 
 
 @pytest.mark.django_db(transaction=True)
@@ -40,7 +41,7 @@ def test_employer_rates_skills_after_an_immersion(live_server, browser, axe, job
     page.set_default_timeout(15_000)
     login(page, base, "gwen@tiaide.example", PASSWORD)
     page.goto(f"{base}/pro/emplois/immersions/{imm.pk}/")
-    assert h1(page) == "Immersion : Aide à domicile"
+    expect_h1(page, "Immersion : Aide à domicile")
     axe.check(page, "bilan d'immersion (320 px)")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.get_by_label("Préparer des repas (cœur de métier)").select_option(label="3 – Fait seul ou seule")
@@ -50,8 +51,8 @@ def test_employer_rates_skills_after_an_immersion(live_server, browser, axe, job
     page.locator("label[for=id_led_to_job_1]").click()
     page.get_by_label("Appréciation").fill("Très à l'écoute des personnes âgées.")
     page.get_by_role("button", name="Enregistrer le bilan").click()
-    assert "Le bilan est enregistré" in page.content()
-    assert "Préparer des repas — Fait seul ou seule" in page.locator("#observed-skills").inner_text()
+    expect(page.locator("body")).to_contain_text("Le bilan est enregistré")
+    expect(page.locator("#observed-skills")).to_contain_text("Préparer des repas — Fait seul ou seule")
     phone.close()
     assert Immersion.objects.get(pk=imm.pk).status == "assessed"
     assert Evaluation.objects.filter(person=person, source="employer").count() == 2

@@ -7,6 +7,7 @@ person's agreement; the employer sees it among the applications received and ans
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from passeport.core.actor import Actor
 from passeport.core.enums import OrganisationKind, Role
@@ -26,7 +27,7 @@ from tests.factories import (
     PersonFactory,
 )
 
-from .test_journey import PASSWORD, h1, login
+from .test_journey import PASSWORD, expect_h1, login
 
 
 @pytest.fixture
@@ -69,22 +70,23 @@ def test_find_offers_for_a_person_and_propose_one(live_server, browser, axe, job
     login(page, base, "rozenn@ml-brest.example", PASSWORD)
     page.goto(f"{base}/pro/personnes/{person.public_id}/")
     page.get_by_role("link", name="Offres adaptées").first.click()
-    assert h1(page) == "Offres adaptées à Maëlle Guivarch"
+    expect_h1(page, "Offres adaptées à Maëlle Guivarch")
     page.get_by_role("link", name="Modifier le profil emploi").click()
-    assert h1(page) == "Profil emploi"
+    expect_h1(page, "Profil emploi")
     axe.check(page, "profil emploi")
     page.go_back()
     first = page.locator("#offres > li").first
-    assert "Aide à domicile H/F" in first.inner_text()
+    expect(first).to_contain_text("Aide à domicile H/F")
     assert "C'est un métier que la personne recherche." in first.inner_text()
     assert "3 compétences requises sur" in first.inner_text()
     axe.check(page, "offres adaptées")
     first.get_by_role("link", name="Proposer à l'employeur").click()
-    assert h1(page) == "Proposer à l'employeur"
+    expect_h1(page, "Proposer à l'employeur")
     axe.check(page, "proposer")
     page.get_by_label("Message à l'employeur").fill("Disponible dès lundi, très motivée.")
     page.get_by_role("button", name="Envoyer la candidature").click()
-    assert "sans son accord, pas de candidature" in page.content()  # agreement not ticked
+    # (agreement not ticked)
+    expect(page.locator("body")).to_contain_text("sans son accord, pas de candidature")
     page.locator("label[for=id_person_agreed]").click()
     page.get_by_role("button", name="Envoyer la candidature").click()
     page.wait_for_url(f"**/pro/personnes/{person.public_id}/emplois/")
@@ -97,7 +99,7 @@ def test_find_offers_for_a_person_and_propose_one(live_server, browser, axe, job
     page.set_default_timeout(15_000)
     login(page, base, "gwen@tiaide.example", PASSWORD)
     page.goto(f"{base}/pro/emplois/nouvelle/")
-    assert h1(page) == "Publier une offre"
+    expect_h1(page, "Publier une offre")
     axe.check(page, "publier une offre")
     page.goto(f"{base}/pro/emplois/")
     axe.check(page, "offres")
@@ -106,7 +108,7 @@ def test_find_offers_for_a_person_and_propose_one(live_server, browser, axe, job
     axe.check(page, "candidatures reçues")
     page.locator("label[for$=-interview]").first.click()
     page.get_by_role("button", name="Envoyer la réponse").first.click()
-    assert "Votre réponse est enregistrée" in page.content()
+    expect(page.locator("body")).to_contain_text("Votre réponse est enregistrée")
     emp.close()
     app = Application.objects.get(offer=offer, person=person)
     assert app.status == "interview"

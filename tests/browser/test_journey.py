@@ -13,6 +13,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from passeport.core.enums import OrganisationKind, Role
 from passeport.directory.communes import load_communes
@@ -66,10 +67,17 @@ def login(page, base_url, email, password):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").last.click()
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # logged in before going on
 
 
 def h1(page) -> str:
     return page.get_by_role("heading", level=1).inner_text()
+
+
+def expect_h1(page, text: str) -> None:
+    """Waits for the page's title: after a click, the previous page may still be shown
+    for a moment (an `assert h1(page) == ...` could read the previous page's title)."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -81,7 +89,7 @@ def test_referent_partner_and_person_journey(live_server, browser, axe, territor
 
     # The référent logs in and lands on their caseload.
     login(page, base, "rozenn@ml-brest.example", PASSWORD)
-    assert h1(page) == "File active"
+    expect_h1(page, "File active")
     axe.check(page, "file active")
 
     # A new passport: the duplicate check comes first, what was typed is kept.
@@ -100,7 +108,7 @@ def test_referent_partner_and_person_journey(live_server, browser, axe, territor
     axe.check(page, "doublon possible")
     assert page.get_by_label("Prénom").input_value() == "Élodie"
     page.get_by_role("button", name="Ce n'est pas la même personne, créer le passeport").click()
-    assert h1(page) == "Élodie Kerouac"
+    expect_h1(page, "Élodie Kerouac")
     public_id = page.locator(".passeport-public-id").first.inner_text().strip()
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", public_id)
     axe.check(page, "passeport")
@@ -110,29 +118,30 @@ def test_referent_partner_and_person_journey(live_server, browser, axe, territor
     axe.check(page, "diagnostic")
     page.get_by_label("Mobilité", exact=True).select_option(label="3 · Difficulté bloquante")
     page.get_by_role("button", name="Enregistrer le diagnostic").click()
-    assert h1(page) == "Élodie Kerouac"
-    assert "Difficulté bloquante" in page.locator("#situation").text_content()
+    expect_h1(page, "Élodie Kerouac")
+    expect(page.locator("#situation")).to_contain_text("Difficulté bloquante")
 
     # An action of the path.
     page.get_by_role("link", name="Ajouter une action", exact=True).click()
     axe.check(page, "ajouter une action")
     page.get_by_label("Intitulé de l'action").fill("Préparer le code de la route")
     page.get_by_role("button", name="Ajouter l'action").click()
-    assert "Préparer le code de la route" in page.locator("#objectifs").text_content()
+    expect(page.locator("#objectifs")).to_contain_text("Préparer le code de la route")
 
     # From the frein to a service nearby, and an orientation with the person's agreement.
     page.get_by_role("link", name="Services proches").first.click()
-    assert h1(page) == "Services pour ses freins"
+    expect_h1(page, "Services pour ses freins")
     assert "Location de voitures à 2 € par jour" in page.content()
     axe.check(page, "services pour ses freins")
     page.get_by_role("link", name=re.compile("Orienter vers ce service")).first.click()
-    assert h1(page) == "Orienter vers un service"
+    expect_h1(page, "Orienter vers un service")
     axe.check(page, "orienter")
     page.get_by_label("Pourquoi orientez-vous cette personne ?").fill(
         "Élodie a trouvé un emploi à Landerneau et n'a pas de voiture.")
     page.get_by_text("Accord oral recueilli en entretien").click()
     page.get_by_text("La personne est d'accord pour cette orientation").click()
     page.get_by_role("button", name="Envoyer l'orientation").click()
+    expect(page.locator("body")).to_contain_text("Orientation envoyée à Garage solidaire")
     assert "Location de voitures à 2 € par jour" in page.content()
     axe.check(page, "orientation envoyée")
 
@@ -157,7 +166,7 @@ def test_referent_partner_and_person_journey(live_server, browser, axe, territor
     page.get_by_role("link", name=re.compile("Élodie Kerouac")).first.click()
     axe.check(page, "orientation reçue")
     page.get_by_role("button", name="Accepter l'orientation").click()
-    assert "Orientation acceptée. Le référent est prévenu." in page.content()
+    expect(page.locator("body")).to_contain_text("Orientation acceptée. Le référent est prévenu.")
     axe.check(page, "orientation acceptée")
     partner.close()
 
@@ -171,7 +180,8 @@ def test_referent_partner_and_person_journey(live_server, browser, axe, territor
     page.get_by_label("Choisissez un mot de passe", exact=True).fill(PERSON_PASSWORD)
     page.get_by_label("Écrivez encore le même mot de passe", exact=True).fill(PERSON_PASSWORD)
     page.get_by_role("button", name="Ouvrir mon passeport").click()
-    assert h1(page) == "Bonjour Élodie"
+    page.wait_for_url(lambda url: "/invitation/" not in url)  # (same title as the invitation)
+    expect_h1(page, "Bonjour Élodie")
     text = page.content()
     assert public_id in text
     assert "Se déplacer (transport, permis de conduire, véhicule)" in text  # plain words
@@ -185,13 +195,13 @@ def test_referent_partner_and_person_journey(live_server, browser, axe, territor
 
     # Withdrawing an agreement, in two steps, takes effect at once.
     page.goto(f"{base}/mon-passeport/acces/")
-    assert h1(page) == "Qui peut voir mon passeport"
+    expect_h1(page, "Qui peut voir mon passeport")
     axe.check(page, "qui peut voir mon passeport")
     page.get_by_role("button", name=re.compile("Retirer mon accord : Garage solidaire")).first.click()
-    assert h1(page) == "Retirer votre accord ?"
+    expect_h1(page, "Retirer votre accord ?")
     axe.check(page, "retirer mon accord")
     page.get_by_role("button", name="Oui, retirer mon accord").click()
-    assert h1(page) == "Qui peut voir mon passeport"
-    assert page.get_by_role("button", name=re.compile("Retirer mon accord : Garage solidaire")
-                            ).count() == 0
+    expect_h1(page, "Qui peut voir mon passeport")
+    expect(page.get_by_role("button", name=re.compile("Retirer mon accord : Garage solidaire"))
+           ).to_have_count(0)
     person.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from passeport.core.enums import Role
 from passeport.directory.communes import load_communes
@@ -60,6 +61,7 @@ def test_the_person_completes_their_situation_on_a_phone(live_server, browser, a
     page.get_by_label("Adresse e-mail").fill("maelle@example.org")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").last.click()
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # logged in before going on
 
     # Mes droits: first an estimate with what the passport knows: everything to verify.
     page.goto(f"{live_server.url}/mon-passeport/droits/")
@@ -76,9 +78,9 @@ def test_the_person_completes_their_situation_on_a_phone(live_server, browser, a
     start.click()
 
     # 1. Who lives with me.
-    assert "Étape 1 sur 3" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Étape 1 sur 3")
     page.get_by_role("button", name="Enregistrer et continuer").click()  # nothing answered
-    assert "Répondez oui ou non." in page.content()
+    expect(page.locator("body")).to_contain_text("Répondez oui ou non.")
     axe.check(page, "qui vit avec vous, erreur")
     fits(page)
     single = page.get_by_text("Non, je vis seul ou seule")
@@ -91,7 +93,7 @@ def test_the_person_completes_their_situation_on_a_phone(live_server, browser, a
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
     # 2. Housing.
-    assert "Étape 2 sur 3" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Étape 2 sur 3")
     page.get_by_text("Je loue un logement vide").click()
     page.get_by_label("Votre loyer par mois, sans les charges (en euros)").fill("480")
     page.get_by_label("Votre commune ou votre code postal").fill("29200")
@@ -100,7 +102,7 @@ def test_the_person_completes_their_situation_on_a_phone(live_server, browser, a
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
     # 3. Resources.
-    assert "Étape 3 sur 3" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Étape 3 sur 3")
     page.get_by_label("Salaire (ce qui arrive sur le compte)").fill("700")
     page.get_by_text("Oui, c'est tout (ou nous n'avons aucune ressource)").click()
     axe.check(page, "vos ressources")
@@ -108,7 +110,7 @@ def test_the_person_completes_their_situation_on_a_phone(live_server, browser, a
     page.get_by_role("button", name="Enregistrer et voir mes droits").click()
 
     # The updated estimate: the rights are computable now.
-    assert page.url.endswith("/mon-passeport/droits/#resultat")
+    page.wait_for_url("**/mon-passeport/droits/#resultat")
     page.locator("#non-recours").wait_for()
     result = page.locator("#resultat").inner_text()
     assert "Vous ne recevez pas encore ces aides" in result

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from passeport.core.enums import Role
 from passeport.paths.enums import EventKind
@@ -31,6 +32,7 @@ def login(page, base_url, email):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").last.click()
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # logged in before going on
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,8 +46,11 @@ def test_referent_acknowledges_and_person_reads_their_signals(live_server, brows
     ConsentFactory(person=person, organisation=org, valid_from=today - dt.timedelta(days=100))
     path = PathFactory(person=person, organisation=org, referent=referent,
                        opened_on=today - dt.timedelta(days=60))
+    # 50 local days ago, at 10 h (not now - 50 x 24 h: from the end of March to mid-May,
+    # between midnight and 1 h in Paris, that was 23 h on the day before, 51 days ago)
     TimelineEvent.objects.create(path=path, kind=EventKind.CONTACT, title="Appel",
-                                 occurred_at=timezone.now() - dt.timedelta(days=50))
+                                 occurred_at=timezone.make_aware(dt.datetime.combine(
+                                     today - dt.timedelta(days=50), dt.time(10))))
     alerts_refresh(today=today)
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
@@ -55,11 +60,11 @@ def test_referent_acknowledges_and_person_reads_their_signals(live_server, brows
     assert "Pas de contact depuis 50 jours" in page.locator("#risques").inner_text()
     axe.check(page, "risques de rupture")
     page.get_by_role("link", name="QUÉRÉ Annaig").click()
-    assert "Proposer un rendez-vous" in page.locator("#signaux").inner_text()
+    expect(page.locator("#signaux")).to_contain_text("Proposer un rendez-vous")
     axe.check(page, "risque d'une personne")
     page.get_by_label("Ce que vous avez fait").fill("Message laissé")
     page.get_by_role("button", name="Prise en compte").click()
-    assert "C'est noté" in page.get_by_text("C'est noté").first.inner_text()
+    expect(page.get_by_text("C'est noté").first).to_be_visible()
     assert TimelineEvent.objects.filter(path=path, kind=EventKind.ALERT).count() == 1
     context.close()
 
@@ -72,9 +77,9 @@ def test_referent_acknowledges_and_person_reads_their_signals(live_server, brows
     page.set_viewport_size({"width": 320, "height": 800})
     page.locator("label[for=id_by_sms]").click()  # DSFR draws the box on the label
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("C'est enregistré.").is_visible()
-    assert not page.get_by_label("Par SMS, sur mon téléphone portable").is_checked()
-    assert page.get_by_label("Par e-mail").is_checked()
+    expect(page.get_by_text("C'est enregistré.")).to_be_visible()
+    expect(page.get_by_label("Par SMS, sur mon téléphone portable")).not_to_be_checked()
+    expect(page.get_by_label("Par e-mail")).to_be_checked()
     axe.check(page, "mes rappels (320 px)")
     context.close()
 
@@ -88,9 +93,9 @@ def test_referent_acknowledges_and_person_reads_their_signals(live_server, brows
     axe.check(page, "réglages des rappels")
     page.get_by_label("Heure d'envoi des rappels").fill("21")
     page.get_by_role("button", name="Enregistrer").click()
-    assert "Rien n'a été enregistré" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Rien n'a été enregistré")
     page.get_by_label("Heure d'envoi des rappels").fill("9")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("Les réglages de la structure sont enregistrés.").is_visible()
+    expect(page.get_by_text("Les réglages de la structure sont enregistrés.")).to_be_visible()
     assert OrganisationSettings.objects.get(organisation=org).reminder_hour == 9
     context.close()

@@ -5,6 +5,7 @@ their wallet and its public verification page. axe checks every page at 1280 and
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from passeport.core.actor import Actor
 from passeport.core.enums import Role
@@ -46,6 +47,7 @@ def test_self_assessment_on_a_phone(live_server, browser, axe):
     page.get_by_label("Adresse e-mail").fill("nolwenn@example.org")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").last.click()
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # logged in before going on
 
     page.goto(f"{live_server.url}/mon-passeport/competences/")
     axe.check(page, "mes compétences")
@@ -55,7 +57,8 @@ def test_self_assessment_on_a_phone(live_server, browser, axe):
                "Oui, et je peux montrer à quelqu'un", "Oui, et je peux montrer à quelqu'un",
                "Oui, avec de l'aide", "Oui, tout seul ou toute seule"]
     for number, answer in enumerate(answers, start=1):
-        assert page.locator("#progress").inner_text() == f"Question {number} sur 10"
+        # (waits for the next question: the previous one may still be shown)
+        expect(page.locator("#progress")).to_have_text(f"Question {number} sur 10")
         button = page.get_by_role("button", name=answer, exact=True)
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 240  # large targets on a 320 px screen
@@ -65,6 +68,7 @@ def test_self_assessment_on_a_phone(live_server, browser, axe):
             axe.check(page, f"question {number}")
             page.set_viewport_size({"width": 320, "height": 640})
         button.click()
+    expect(page.locator("#areas")).to_be_visible()
     areas = page.locator("#areas").inner_text()
     assert "Information et données : À l'aise" in areas  # (2 + 1) / 2 = 1.5 -> level 2
     assert "Communication et collaboration : Débutant" in areas  # (2 + 0) / 2 = 1
@@ -97,6 +101,7 @@ def test_referent_evaluates_and_awards_a_badge(live_server, browser, axe):
     page.get_by_label("Adresse e-mail").fill("yann@aci.example")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").last.click()
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # logged in before going on
 
     page.goto(f"{live_server.url}/pro/badges/")
     page.get_by_label("Nom du badge").fill("Tri des textiles")
@@ -104,7 +109,7 @@ def test_referent_evaluates_and_awards_a_badge(live_server, browser, axe):
     page.get_by_label("Critères d'obtention").fill("Trois semaines au tri.")
     page.get_by_label("Code ROME").fill("H3302")
     page.get_by_role("button", name="Créer le badge").click()
-    assert "Tri des textiles" in page.locator("#badge-classes").inner_text()
+    expect(page.locator("#badge-classes")).to_contain_text("Tri des textiles")
     axe.check(page, "badges de la structure")
 
     page.goto(f"{live_server.url}/pro/competences/{person.public_id}/")
@@ -113,10 +118,10 @@ def test_referent_evaluates_and_awards_a_badge(live_server, browser, axe):
     page.get_by_label("Commentaire (ce qui a été observé)").fill("Toujours à l'heure sur le chantier.")
     axe.check(page, "évaluer")
     page.get_by_role("button", name="Enregistrer l'évaluation").click()
-    assert "Toujours à l'heure" in page.locator("#evaluations").inner_text()
+    expect(page.locator("#evaluations")).to_contain_text("Toujours à l'heure")
     page.get_by_label("Ce que vous avez observé (preuve)").fill("Tri de 200 kg par jour.")
     page.get_by_role("button", name="Remettre le badge").click()
-    assert "Tri des textiles" in page.locator("#awards").inner_text()
+    expect(page.locator("#awards")).to_contain_text("Tri des textiles")
     axe.check(page, "compétences d'une personne")
     context.close()
 
@@ -131,22 +136,24 @@ def test_administrator_changes_the_signing_key(live_server, browser, axe):
     page.get_by_label("Adresse e-mail").fill("admin@aci.example")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").last.click()
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # logged in before going on
 
     page.goto(f"{live_server.url}/pro/badges/")
     axe.check(page, "badges de la structure (administrateur)")
     page.get_by_role("button", name="Changer la clé de signature").click()
-    assert "Cochez cette case pour changer la clé" in page.content()
+    expect(page.locator("body")).to_contain_text("Cochez cette case pour changer la clé")
     axe.check(page, "changement de clé non confirmé")
     page.get_by_label("Pourquoi").fill("Renouvellement annuel")
     page.locator("label[for=rotate-confirmed]").click()  # the DSFR label covers its box
-    assert page.get_by_label("Je confirme : les nouveaux badges").is_checked()
+    expect(page.get_by_label("Je confirme : les nouveaux badges")).to_be_checked()
     page.get_by_role("button", name="Changer la clé de signature").click()
-    keys = page.locator("#issuer-keys").inner_text().lower()  # DSFR badges are upper case
-    assert "actuelle" in keys and "retirée" in keys
+    keys = page.locator("#issuer-keys")  # DSFR badges are upper case
+    expect(keys).to_contain_text("retirée", ignore_case=True)
+    expect(keys).to_contain_text("actuelle", ignore_case=True)
     page.get_by_label("Clé compromise").select_option("1")
     page.get_by_label("Ce qui s'est passé").fill("Sauvegarde perdue")
     page.locator("label[for=compromise-confirmed]").click()
     page.get_by_role("button", name="Déclarer la clé compromise").click()
-    assert "compromise" in page.locator("#issuer-keys").inner_text().lower()
+    expect(page.locator("#issuer-keys")).to_contain_text("compromise", ignore_case=True)
     axe.check(page, "clé compromise")
     context.close()

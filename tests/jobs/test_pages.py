@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from passeport.jobs.enums import ApplicationStatus, ImmersionStatus
 from passeport.jobs.models import Application, Immersion, JobOffer, RomeAppellation
@@ -97,9 +98,11 @@ def test_another_organisation_gets_404(client, outsider, jobs_person, aide_offer
 
 def test_immersion_pages(pro_client, client, employer, employer_org, jobs_person):
     pid = jobs_person.public_id
+    start = timezone.localdate() + dt.timedelta(days=8)  # to come (a fixed date would not stay so)
     r = pro_client.post(reverse("jobs:person_immersions", args=[pid]), {
         "employer": employer_org.pk, "appellation": "Aide à domicile", "tutor_name": "Gwen Morvan",
-        "starts_on": "2026-12-07", "ends_on": "2026-12-18", "objectives": "Découvrir le métier"})
+        "starts_on": start.isoformat(), "ends_on": (start + dt.timedelta(days=11)).isoformat(),
+        "objectives": "Découvrir le métier"})
     imm = Immersion.objects.get()
     assert r.status_code == 302 and imm.status == ImmersionStatus.PLANNED
     pro_client.post(reverse("jobs:immersion_detail", args=[imm.pk]), {"action": "validate"})

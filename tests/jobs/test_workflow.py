@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from passeport.core.errors import Conflict, Forbidden, NotFound, PasseportError
 from passeport.jobs.enums import ApplicationStatus, ImmersionStatus, OfferStatus, SkillSource
@@ -119,7 +120,7 @@ def test_another_organisation_cannot_propose(outsider_actor, jobs_person, aide_o
 
 def test_immersion_lifecycle_and_assessment(actor, employer_actor, employer_org, jobs_person, aide_offer):
     aide = aide_offer.appellation
-    start = dt.date(2026, 12, 7)
+    start = timezone.localdate() + dt.timedelta(days=8)  # to come (a fixed date would not stay so)
     kwargs = {"person": jobs_person, "employer": employer_org, "appellation": aide,
               "tutor_name": "Gwen Morvan", "objectives": "Découvrir le métier d'aide à domicile"}
     with pytest.raises(PasseportError) as exc:

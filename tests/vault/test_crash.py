@@ -38,10 +38,11 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 MIN_UPLOADS = 50
 MIN_KILLS = 6
-# A ceiling, not a speed goal: the rounds stop as soon as there were MIN_UPLOADS uploads
-# and MIN_KILLS kills (about 30 s on a quiet 2-core machine; a loaded one, where a server
-# start takes much longer than its ~3 s, needed more than 60 s once).
-TIME_BUDGET = 300
+# The rounds go on until both minimums are reached: a time budget cut them short on a
+# busy machine, where a server start takes ~10 s instead of ~3 s (52 uploads and 6 kills
+# in 60 s once: a little slower, and the minimums were not reached). This only bounds a
+# machine far too slow to run the test at all.
+TIME_LIMIT = 600  # seconds
 
 
 def _free_port() -> int:
@@ -174,8 +175,9 @@ def test_uploads_survive_random_sigkills(tmp_path, database_url):
         return server.request("POST", upload_path, body,
                               {**auth, "Content-Type": content_type, "Idempotency-Key": key})
 
-    while (len(attempts) < MIN_UPLOADS or kills < MIN_KILLS) \
-            and time.monotonic() - started < TIME_BUDGET:
+    while len(attempts) < MIN_UPLOADS or kills < MIN_KILLS:
+        assert time.monotonic() - started < TIME_LIMIT, (
+            f"too slow: {len(attempts)} uploads and {kills} kills in {TIME_LIMIT} s")
         server.start()
         timer = threading.Timer(rng.uniform(0.05, 1.5), server.kill)
         timer.start()
@@ -195,7 +197,7 @@ def test_uploads_survive_random_sigkills(tmp_path, database_url):
         timer.cancel()
         server.kill()
         kills += 1
-    assert len(attempts) >= MIN_UPLOADS and kills >= 4, (len(attempts), kills)
+    assert len(attempts) >= MIN_UPLOADS and kills >= MIN_KILLS, (len(attempts), kills)
 
     # Integrity right after the last kill (the server is down).
     def check() -> dict:
