@@ -7,6 +7,7 @@ import re
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -17,7 +18,29 @@ from passeport.core.errors import PasseportError
 from .auth import AUTH
 from .schemas import CUSTOM_ERROR_CODES
 
-api = NinjaAPI(
+
+class PasseportAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document is built once per URL prefix and language: the
+    routes are all registered at import, and building it costs about 2 s of CPU, which
+    django-ninja otherwise spends again on every request of `/openapi.json` and of the
+    docs page. (Read-only: callers serialise it, none changes it.)"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._openapi_cache: dict[tuple[str, str | None], dict] = {}
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, get_language())
+        schema = self._openapi_cache.get(key)
+        if schema is None:
+            schema = self._openapi_cache[key] = super().get_openapi_schema(
+                path_prefix=path_prefix)
+        return schema
+
+
+api = PasseportAPI(
     title="Passeport API",
     version="1.0.0",
     description=(

@@ -44,3 +44,17 @@ def test_docs_page_loads(client, db):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def test_the_served_document_is_the_one_django_ninja_builds(client, db):
+    """It is built once and kept: what is served is exactly a fresh build."""
+    import json
+
+    from ninja.openapi.schema import get_schema
+
+    from passeport.api.api import api
+
+    first = client.get("/api/v1/openapi.json").json()
+    again = client.get("/api/v1/openapi.json").json()
+    fresh = json.loads(json.dumps(get_schema(api=api, path_prefix="/api/v1/")))
+    assert first == again == fresh
