@@ -21,7 +21,6 @@ import http.client
 import json
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -59,6 +58,7 @@ def _manage(env, *args, timeout=120) -> subprocess.CompletedProcess:
 class Server:
     def __init__(self, env, port):
         self.env, self.port, self.process = env, port, None
+        self.lock = threading.Lock()
 
     def start(self):
         self.process = subprocess.Popen(
@@ -76,11 +76,16 @@ class Server:
                 time.sleep(0.05)
         raise AssertionError("the server did not start")
 
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-        if self.process:
-            self.process.wait(10)
+    def kill(self, process=None):
+        """SIGKILL `process` (the running server by default) and reap it. The timer
+        passes the process it was armed for, so that a late timer can never kill the
+        next server; the lock keeps the timer's kill and the loop's kill apart."""
+        with self.lock:
+            process = process or self.process
+            if process is None:
+                return
+            process.kill()  # SIGKILL; does nothing once the process is reaped
+            process.wait(10)
 
     def request(self, method, path, body=b"", headers=None, timeout=20):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -160,6 +165,7 @@ def test_uploads_survive_random_sigkills(tmp_path, database_url):
     env.pop("PASSEPORT_VAULT_MASTER_KEY_FILE", None)
     setup = _manage(env, "shell", "-c", SETUP)  # migrate, then an organisation and a person
     assert setup.returncode == 0, setup.stderr
+    assert setup.stdout.strip(), setup.stderr[-2000:]
     ids = json.loads(setup.stdout.strip().splitlines()[-1])
     auth = {"Authorization": f"Bearer {ids['token']}"}
     upload_path = f"/api/v1/vault/persons/{ids['pid']}/documents"
@@ -179,7 +185,7 @@ def test_uploads_survive_random_sigkills(tmp_path, database_url):
         assert time.monotonic() - started < TIME_LIMIT, (
             f"too slow: {len(attempts)} uploads and {kills} kills in {TIME_LIMIT} s")
         server.start()
-        timer = threading.Timer(rng.uniform(0.05, 1.5), server.kill)
+        timer = threading.Timer(rng.uniform(0.05, 1.5), server.kill, args=(server.process,))
         timer.start()
         while True:
             key = f"doc-{len(attempts):03d}-{uuid.uuid4().hex[:8]}"
@@ -193,7 +199,10 @@ def test_uploads_survive_random_sigkills(tmp_path, database_url):
             except (OSError, http.client.HTTPException):
                 break  # killed while this upload was in flight: in doubt
             assert status == 201, answer[:500]
-            attempts[key]["uid"] = json.loads(answer)["uid"]
+            try:
+                attempts[key]["uid"] = json.loads(answer)["uid"]
+            except ValueError:  # killed while the answer was being sent: in doubt
+                break
         timer.cancel()
         server.kill()
         kills += 1
@@ -202,6 +211,7 @@ def test_uploads_survive_random_sigkills(tmp_path, database_url):
     # Integrity right after the last kill (the server is down).
     def check() -> dict:
         result = _manage(env, "vault_check", "--json")
+        assert result.stdout.strip(), (result.returncode, result.stderr[-2000:])
         return json.loads(result.stdout)
 
     report = check()
