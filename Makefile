@@ -6,6 +6,9 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+# pytest-xdist workers for the SQLite and PostgreSQL runs (`TEST_WORKERS=0`: one process).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: run test venv migrate demo lint check test-sqlite test-postgres test-browser bench fuzz clean
 
@@ -36,10 +39,10 @@ lint: venv
 test: lint test-sqlite test-postgres test-browser
 
 test-sqlite: venv
-	$(BIN)/pytest -m "not browser" -q
+	$(BIN)/pytest -m "not browser" -q $(XDIST)
 
 test-postgres: venv
-	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not browser" -q
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not browser" -q $(XDIST)
 
 test-browser: venv
 	$(BIN)/pytest -m browser -q
