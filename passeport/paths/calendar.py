@@ -12,7 +12,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
@@ -36,10 +35,11 @@ def _where(event: TimelineEvent, slot) -> str:
     return ", ".join(p for p in (org.name, org.commune_name) if p)
 
 
-def appointment_ics(event: TimelineEvent, *, person=None) -> bytes:
+def appointment_ics(event: TimelineEvent, *, person=None, passport_url: str = "") -> bytes:
     """The appointment as a one-event calendar (text/calendar). With `person`, the
-    professional's copy: the title names the person by first name and initial, the
-    description links to their passport (behind login); no other personal data."""
+    professional's copy (their calendar is often synchronised with an outside service):
+    the title names the person by first name and initial, the description gives the
+    passport number and `passport_url` (behind login); not the appointment's notes."""
     assert event.kind == EventKind.APPOINTMENT
     invitation = (BookingInvitation.objects.select_related("chosen_slot")
                   .filter(appointment=event).first())
@@ -65,13 +65,11 @@ def appointment_ics(event: TimelineEvent, *, person=None) -> bytes:
     if where:
         item.add("location", where)
     lines = []
-    if event.body:
+    if event.body and person is None:
         lines.append(event.body)
     if person is not None:
         lines.append(_("Passeport %(number)s : %(url)s") % {
-            "number": person.public_id,
-            "url": settings.PASSEPORT_BASE_URL.rstrip("/")
-            + reverse("pro:passport", args=[person.public_id])})
+            "number": person.public_id, "url": passport_url})
     elif org is not None and org.phone:
         lines.append(_("Vous ne pouvez pas venir ? Prévenez %(org)s le plus tôt possible : "
                        "%(phone)s.") % {"org": org.name, "phone": org.phone})

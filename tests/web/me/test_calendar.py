@@ -115,6 +115,7 @@ def test_the_referent_saves_it_too_without_more_personal_data(
     assert person.public_id in str(event["description"])
     assert reverse("pro:passport", args=[person.public_id]) in str(event["description"])
     assert person.last_name not in response.content.decode()
+    assert "Apportez votre CV." not in response.content.decode()  # the notes stay here
     assert AuditEvent.objects.filter(person_uid=person.public_id, action="view").exists()
     outsider = MembershipFactory(organisation=other_org)
     pro_client.force_login(outsider.user)

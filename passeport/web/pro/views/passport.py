@@ -411,7 +411,8 @@ def appointment_calendar(request, public_id, pk):
     _actor, person, path = load(request, public_id)
     event = item_or_404(path.events.filter(kind=EventKind.APPOINTMENT,
                                            appointment_outcome=AppointmentOutcome.PLANNED), pk)
-    response = HttpResponse(appointment_ics(event, person=person),
+    link = request.build_absolute_uri(reverse("pro:passport", args=[person.public_id]))
+    response = HttpResponse(appointment_ics(event, person=person, passport_url=link),
                             content_type="text/calendar; charset=utf-8")
     day = timezone.localtime(event.occurred_at).date().isoformat()
     response["Content-Disposition"] = f'attachment; filename="rendez-vous-{day}.ics"'
