@@ -12,20 +12,10 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from passeport.paths.enums import EventKind
-from tests.factories import UserFactory
 
 from .test_pages import invite
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def person_client(client, followed_path):
-    person = followed_path.person
-    person.user = UserFactory(email="elodie@example.org")
-    person.save()
-    client.force_login(person.user)
-    return client
 
 
 def test_the_link_confirmation_carries_the_calendar_file(client, actor, followed_path):
@@ -47,8 +37,7 @@ def test_the_link_confirmation_carries_the_calendar_file(client, actor, followed
     assert person.last_name not in text and person.public_id not in text
 
 
-def test_the_space_confirmation_links_to_the_calendar_file(person_client, actor, followed_path):
-    me_client = person_client
+def test_the_space_confirmation_links_to_the_calendar_file(me_client, actor, followed_path):
     invitation = invite(actor, followed_path).invitation
     url = reverse("booking:me_invitation", kwargs={"pk": invitation.pk})
     me_client.post(url, {"slot": invitation.slots.all()[1].pk})

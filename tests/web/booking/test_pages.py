@@ -218,15 +218,6 @@ def test_a_bogus_slot_id_is_a_clear_error(client, actor, followed_path):
         assert "Choisissez un des créneaux proposés." in response.content.decode()
 
 
-@pytest.fixture
-def me_client(client, followed_path):
-    person = followed_path.person
-    person.user = UserFactory(email="elodie@example.org")
-    person.save()
-    client.force_login(person.user)
-    return client
-
-
 def test_the_person_chooses_in_their_space(me_client, actor, followed_path):
     invitation = invite(actor, followed_path).invitation
     home = me_client.get(reverse("me:home")).content.decode()
