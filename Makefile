@@ -6,8 +6,10 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
-# pytest-xdist workers for the SQLite and PostgreSQL runs (`TEST_WORKERS=0`: one process).
-TEST_WORKERS ?= auto
+# pytest-xdist workers for the SQLite and PostgreSQL runs: one process by default (two tests of
+# tests/rights/test_me_situation.py failed once with 2 workers, an order dependence not yet
+# found); `TEST_WORKERS=auto` runs one worker per core (about 21 min instead of 29).
+TEST_WORKERS ?= 0
 XDIST := -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: run test venv migrate demo lint check test-sqlite test-postgres test-browser bench fuzz clean
